@@ -1,0 +1,6 @@
+//! Business rules shared by REST and GraphQL. Nothing here knows about HTTP: functions take
+//! the application state and the authenticated user, validate, store, and publish.
+
+pub mod events;
+pub mod prefs;
+pub mod user;

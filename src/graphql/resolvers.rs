@@ -1,0 +1,179 @@
+//! Resolver bodies for the user, preferences, providers and events areas. Each method gets
+//! the request context explicitly (built once per request or WebSocket connection) and calls
+//! the same domain functions as REST.
+
+use crate::AppState;
+use crate::auth::RequestContext;
+use crate::domain::{events, prefs};
+use crate::error::GqlResult;
+use crate::generated::graphql::*;
+use async_graphql::{ID, Result};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use std::sync::Arc;
+
+pub struct Resolvers(pub Arc<AppState>);
+
+fn time(t: chrono::DateTime<chrono::Utc>) -> Time {
+    Time(serde_json::Value::String(crate::store::format_time(t)))
+}
+
+fn severity_to_gql(s: &str) -> Severity {
+    match s {
+        "alert" => Severity::Alert,
+        "critical" => Severity::Critical,
+        "debug" => Severity::Debug,
+        "emergency" => Severity::Emergency,
+        "error" => Severity::Error,
+        "success" => Severity::Success,
+        "warning" => Severity::Warning,
+        _ => Severity::Informational,
+    }
+}
+
+fn severity_from_gql(s: Severity) -> String {
+    format!("{s:?}").to_lowercase()
+}
+
+fn status_from_gql(s: EventStatus) -> String {
+    format!("{s:?}").to_lowercase()
+}
+
+pub(crate) fn event(e: &events::Event) -> Event {
+    Event {
+        id: ID(e.id.clone()),
+        user_id: ID(e.user_id.clone()),
+        acted_upon: ID(e.acted_upon.clone()),
+        operation_id: ID(e.operation_id.clone()),
+        system_id: ID(e.system_id.clone()),
+        severity: severity_to_gql(&e.severity),
+        status: if e.status == "read" { EventStatus::Read } else { EventStatus::Unread },
+        action: e.action.clone(),
+        category: e.category.clone(),
+        description: e.description.clone(),
+        metadata: Map(serde_json::Value::Object(e.metadata.clone())),
+        created_at: time(e.created_at),
+        updated_at: time(e.updated_at),
+    }
+}
+
+fn preference(p: prefs::Preference) -> Preference {
+    Preference {
+        anonymous_usage_stats: p.anonymous_usage_stats,
+        anonymous_perf_results: p.anonymous_perf_results,
+        selected_k8s_contexts: p.selected_k8s_contexts,
+        load_test_prefs: LoadTestPreferences {
+            c: p.load_test_prefs.c,
+            qps: p.load_test_prefs.qps,
+            t: p.load_test_prefs.t,
+            r#gen: p.load_test_prefs.generator,
+        },
+        updated_at: time(p.updated_at),
+    }
+}
+
+fn to_i32(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+impl QueryResolvers for Resolvers {
+    async fn get_user(&self, ctx: &RequestContext) -> Result<User> {
+        let u = &ctx.user;
+        Ok(User {
+            id: ID(u.id.clone()),
+            user_id: u.user_id.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            email: u.email.clone(),
+            avatar_url: u.avatar_url.clone(),
+            provider: u.provider.clone(),
+        })
+    }
+
+    async fn get_user_prefs(&self, ctx: &RequestContext) -> Result<Preference> {
+        Ok(preference(prefs::get(&self.0, &ctx.user).await.gql()?))
+    }
+
+    async fn get_events(&self, ctx: &RequestContext, selector: Option<EventFilter>) -> Result<EventPage> {
+        let s = selector.unwrap_or(EventFilter {
+            page: None,
+            page_size: None,
+            search: None,
+            category: None,
+            severity: None,
+            status: None,
+            order: None,
+        });
+        let ascending = match s.order.as_deref() {
+            None | Some("desc") => false,
+            Some("asc") => true,
+            Some(_) => return Err(crate::error::AppError::invalid("order must be `asc` or `desc`").gql()),
+        };
+        let filter = events::Filter {
+            page: i64::from(s.page.unwrap_or(0)),
+            page_size: i64::from(s.page_size.unwrap_or(25)),
+            search: s.search,
+            categories: s.category.unwrap_or_default(),
+            severities: s.severity.unwrap_or_default().into_iter().map(severity_from_gql).collect(),
+            status: s.status.map(status_from_gql),
+            ascending,
+        };
+        let p = events::list(&self.0, &ctx.user, filter).await.gql()?;
+        Ok(EventPage {
+            page: to_i32(p.page),
+            page_size: to_i32(p.page_size),
+            total_count: to_i32(p.total_count),
+            events: p.events.iter().map(event).collect(),
+        })
+    }
+
+    async fn get_providers(&self, _ctx: &RequestContext) -> Result<Vec<Provider>> {
+        Ok(self
+            .0
+            .providers
+            .all()
+            .map(|p| {
+                let info = p.info();
+                Provider {
+                    name: p.name().to_string(),
+                    provider_type: info.provider_type.to_string(),
+                    provider_url: info.provider_url,
+                    package_version: info.package_version,
+                    description: info.provider_description,
+                    capabilities: info.capabilities.into_iter().map(|c| c.feature).collect(),
+                }
+            })
+            .collect())
+    }
+}
+
+impl MutationResolvers for Resolvers {
+    async fn update_user_prefs(&self, ctx: &RequestContext, input: PreferenceInput) -> Result<Preference> {
+        let update = prefs::PreferenceUpdate {
+            anonymous_usage_stats: input.anonymous_usage_stats,
+            anonymous_perf_results: input.anonymous_perf_results,
+            selected_k8s_contexts: input.selected_k8s_contexts,
+            load_test_prefs: input.load_test_prefs.map(|l| prefs::LoadTestPrefs { c: l.c, qps: l.qps, t: l.t, generator: l.r#gen }),
+        };
+        Ok(preference(prefs::update(&self.0, &ctx.user, update).await.gql()?))
+    }
+
+    async fn update_event_status(&self, ctx: &RequestContext, input: EventStatusInput) -> Result<Event> {
+        let e = events::set_status(&self.0, &ctx.user, &input.id, &status_from_gql(input.status)).await?;
+        Ok(event(&e))
+    }
+
+    async fn delete_event(&self, ctx: &RequestContext, input: DeleteEventInput) -> Result<ID> {
+        events::delete(&self.0, &ctx.user, &input.id).await.gql()?;
+        Ok(input.id)
+    }
+}
+
+impl SubscriptionResolvers for Resolvers {
+    async fn subscribe_events(&self, ctx: &RequestContext) -> Result<BoxStream<'static, Result<Event>>> {
+        let stream = crate::bus::user_events(self.0.bus.as_ref(), ctx.user.id.clone())
+            .map(|e| Ok(event(&e)))
+            .take_until(self.0.shutdown_signal());
+        Ok(stream.boxed())
+    }
+}

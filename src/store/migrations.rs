@@ -1,0 +1,53 @@
+//! Embedded, ordered migrations. Each runs once, inside a transaction, and is recorded in
+//! `schema_migrations`; the SQL is portable between SQLite and PostgreSQL.
+
+use sqlx::AnyPool;
+
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    "CREATE TABLE user_preferences (
+        user_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, provider)
+    );
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        acted_upon TEXT NOT NULL,
+        operation_id TEXT NOT NULL,
+        system_id TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        status TEXT NOT NULL,
+        action TEXT NOT NULL,
+        category TEXT NOT NULL,
+        description TEXT NOT NULL,
+        metadata TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX events_user_created ON events (user_id, created_at)",
+)];
+
+pub async fn run(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
+        .execute(pool)
+        .await?;
+    for (version, sql) in MIGRATIONS {
+        let mut tx = pool.begin().await?;
+        let done = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(*version)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if done.is_some() {
+            continue;
+        }
+        for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            sqlx::query(statement).execute(&mut *tx).await?;
+        }
+        sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)").bind(*version).execute(&mut *tx).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
