@@ -81,7 +81,7 @@ pub fn app(state: Arc<AppState>) -> BoxEndpoint<'static> {
         .around(|ep, req| limit_body(ep, req))
         .around(|ep, req| async move { Ok(browser_login_redirect(ep.as_ref(), req).await) })
         .data(state.clone())
-        .around(move |ep, req| observe(ep, req))
+        .around(move |ep, req| observe(ep, req, state.clone()))
         .boxed()
 }
 
@@ -140,13 +140,12 @@ async fn browser_login_redirect<E: Endpoint>(ep: &E, req: Request) -> Response {
 }
 
 /// Request id, tracing span, access log and metrics for every request.
-async fn observe<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
+async fn observe<E: Endpoint>(ep: Arc<E>, req: Request, state: Arc<AppState>) -> poem::Result<Response> {
     let id = req
         .header("x-request-id")
         .filter(|v| v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let state = req.data::<Arc<AppState>>().cloned();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let start = Instant::now();
@@ -161,9 +160,7 @@ async fn observe<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response
         .map(|o| o.0.to_string())
         .unwrap_or_else(|| route_label(&path));
     let status = resp.status().as_u16();
-    if let Some(state) = state {
-        state.metrics.observe(&operation, status, elapsed);
-    }
+    state.metrics.observe(&operation, status, elapsed);
     tracing::info!(parent: &span, status, operation, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "served");
     if let Ok(v) = id.parse() {
         resp.headers_mut().insert("x-request-id", v);

@@ -2036,9 +2036,7 @@ fn graphql_doc(sdl: &str) -> Result<Doc> {
                 if BUILTIN_SCALARS.contains(&t.name.as_str()) {
                     doc.para(vec![text("Built-in scalar.")]);
                 } else {
-                    doc.para(vec![text(
-                        "Custom scalar.",
-                    )]);
+                    doc.para(vec![text("Custom scalar.")]);
                 }
             }
             gql::TypeKind::Object(gql::ObjectType { implements, fields })
@@ -2798,14 +2796,16 @@ fn render_html(doc: &Doc) -> String {
     out.push_str("<ul class=\"toc\">\n");
     for ((id, content), children) in toc(doc) {
         out.push_str(&format!(
-            "<li><a href=\"#{id}\">{}</a>",
+            "<li><a href=\"#{id}\" title=\"{}\">{}</a>",
+            html_escape(&plain(content)),
             html_inlines(&strip_links(content))
         ));
         if !children.is_empty() {
             out.push_str("\n<ul>\n");
             for (cid, c) in children {
                 out.push_str(&format!(
-                    "<li><a href=\"#{cid}\">{}</a></li>\n",
+                    "<li><a href=\"#{cid}\" title=\"{}\">{}</a></li>\n",
+                    html_escape(&plain(c)),
                     html_inlines(&strip_links(c))
                 ));
             }

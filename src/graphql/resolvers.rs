@@ -66,7 +66,7 @@ fn preference(p: prefs::Preference) -> Preference {
             c: p.load_test_prefs.c,
             qps: p.load_test_prefs.qps,
             t: p.load_test_prefs.t,
-            r#gen: p.load_test_prefs.generator,
+            load_generator: p.load_test_prefs.generator,
         },
         updated_at: time(p.updated_at),
     }
@@ -153,7 +153,7 @@ impl MutationResolvers for Resolvers {
             anonymous_usage_stats: input.anonymous_usage_stats,
             anonymous_perf_results: input.anonymous_perf_results,
             selected_k8s_contexts: input.selected_k8s_contexts,
-            load_test_prefs: input.load_test_prefs.map(|l| prefs::LoadTestPrefs { c: l.c, qps: l.qps, t: l.t, generator: l.r#gen }),
+            load_test_prefs: input.load_test_prefs.map(|l| prefs::LoadTestPrefs { c: l.c, qps: l.qps, t: l.t, generator: l.load_generator }),
         };
         Ok(preference(prefs::update(&self.0, &ctx.user, update).await.gql()?))
     }

@@ -1,0 +1,14 @@
+//! Integration tests: the real server on `127.0.0.1:0`, driven by the generated clients.
+//! One test binary (faster to link than one per file).
+
+mod auth;
+mod common;
+mod contract;
+mod docs;
+mod events;
+mod graphql;
+mod limits;
+mod providers;
+mod store;
+mod system;
+mod user;
