@@ -17,17 +17,31 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("cargo:rerun-if-changed=graphql/schema.graphql");
     let spec = bundle.openapi()?;
-    fs::write(out.join("openapi.json"), serde_json::to_string_pretty(&bundle.document)?)?;
+    fs::write(
+        out.join("openapi.json"),
+        serde_json::to_string_pretty(&bundle.document)?,
+    )?;
     let server_cfg = codegen::rest_server::Config {
         auth_type: "crate::auth::Authenticated".into(),
         error_type: "crate::error::AppError".into(),
     };
-    fs::write(out.join("rest.rs"), codegen::rest_server::generate(&spec, &server_cfg)?)?;
-    fs::write(out.join("client.rs"), codegen::rest_client::generate(&spec)?)?;
+    fs::write(
+        out.join("rest.rs"),
+        codegen::rest_server::generate(&spec, &server_cfg)?,
+    )?;
+    fs::write(
+        out.join("client.rs"),
+        codegen::rest_client::generate(&spec)?,
+    )?;
 
     let sdl = fs::read_to_string("graphql/schema.graphql")?;
-    let gql_cfg = codegen::graphql_server::Config { context_type: "crate::auth::RequestContext".into() };
-    fs::write(out.join("graphql.rs"), codegen::graphql_server::generate(&sdl, &gql_cfg)?)?;
+    let gql_cfg = codegen::graphql_server::Config {
+        context_type: "crate::auth::RequestContext".into(),
+    };
+    fs::write(
+        out.join("graphql.rs"),
+        codegen::graphql_server::generate(&sdl, &gql_cfg)?,
+    )?;
     cynic_codegen::register_schema("meshery")
         .from_sdl_file("graphql/schema.graphql")?
         .as_default()?;
@@ -37,10 +51,22 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let docs = out.join("docs");
     fs::create_dir_all(docs.join("rest"))?;
     fs::create_dir_all(docs.join("graphql"))?;
-    fs::write(docs.join("rest/index.md"), codegen::docs::rest_markdown(&spec)?)?;
-    fs::write(docs.join("rest/index.html"), codegen::docs::rest_html(&spec)?)?;
-    fs::write(docs.join("graphql/index.md"), codegen::docs::graphql_markdown(&sdl)?)?;
-    fs::write(docs.join("graphql/index.html"), codegen::docs::graphql_html(&sdl)?)?;
+    fs::write(
+        docs.join("rest/index.md"),
+        codegen::docs::rest_markdown(&spec)?,
+    )?;
+    fs::write(
+        docs.join("rest/index.html"),
+        codegen::docs::rest_html(&spec)?,
+    )?;
+    fs::write(
+        docs.join("graphql/index.md"),
+        codegen::docs::graphql_markdown(&sdl)?,
+    )?;
+    fs::write(
+        docs.join("graphql/index.html"),
+        codegen::docs::graphql_html(&sdl)?,
+    )?;
     Ok(())
 }
 
@@ -68,12 +94,23 @@ fn playground_assets(dir: &std::path::Path) -> Result<(), Box<dyn std::error::Er
         .map(|e| e.path())
         .find(|p| p.extension().is_some_and(|x| x == "tgz"))
         .ok_or("npm pack produced no tarball")?;
-    run(std::process::Command::new("tar").arg("xzf").arg(&tgz).arg("-C").arg(dir).args([
-        "package/build/static/js/middleware.js",
-        "package/build/static/css/index.css",
-    ]))?;
-    fs::rename(dir.join("package/build/static/js/middleware.js"), dir.join("middleware.js"))?;
-    fs::rename(dir.join("package/build/static/css/index.css"), dir.join("index.css"))?;
+    run(std::process::Command::new("tar")
+        .arg("xzf")
+        .arg(&tgz)
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "package/build/static/js/middleware.js",
+            "package/build/static/css/index.css",
+        ]))?;
+    fs::rename(
+        dir.join("package/build/static/js/middleware.js"),
+        dir.join("middleware.js"),
+    )?;
+    fs::rename(
+        dir.join("package/build/static/css/index.css"),
+        dir.join("index.css"),
+    )?;
     fs::remove_file(tgz)?;
     Ok(())
 }

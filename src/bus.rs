@@ -6,8 +6,8 @@
 //! instead of slowing publishers.
 
 use crate::domain::events::Event;
-use futures::stream::BoxStream;
 use futures::StreamExt;
+use futures::stream::BoxStream;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -32,7 +32,9 @@ const CAPACITY: usize = 1024;
 
 impl InProcessBus {
     pub fn new() -> Self {
-        Self { tx: broadcast::channel(CAPACITY).0 }
+        Self {
+            tx: broadcast::channel(CAPACITY).0,
+        }
     }
 }
 

@@ -65,7 +65,11 @@ pub struct Config {
 impl Config {
     /// Settings as printed at start: secrets (database password) masked.
     pub fn describe(&self) -> String {
-        let db = self.database_url.as_deref().map(mask_url).unwrap_or_else(|| "sqlite (default)".into());
+        let db = self
+            .database_url
+            .as_deref()
+            .map(mask_url)
+            .unwrap_or_else(|| "sqlite (default)".into());
         format!(
             "listen={}:{} provider={} provider_base_urls={:?} database={} user_data_folder={} build={} max_body_bytes={} graphql_max_depth={} graphql_max_complexity={}",
             self.host,
@@ -83,7 +87,9 @@ impl Config {
 
     pub fn data_folder(&self) -> PathBuf {
         self.user_data_folder.clone().unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| ".".into());
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| ".".into());
             home.join(".meshery").join("config")
         })
     }
@@ -103,11 +109,11 @@ impl Config {
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
 pub fn mask_url(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((creds, host)) = rest.rsplit_once('@') {
-            let user = creds.split(':').next().unwrap_or("");
-            return format!("{scheme}://{user}:***@{host}");
-        }
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((creds, host)) = rest.rsplit_once('@')
+    {
+        let user = creds.split(':').next().unwrap_or("");
+        return format!("{scheme}://{user}:***@{host}");
     }
     url.to_string()
 }
@@ -116,7 +122,10 @@ pub fn mask_url(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_masked() {
-        assert_eq!(super::mask_url("postgres://u:pw@h:5432/d"), "postgres://u:***@h:5432/d");
+        assert_eq!(
+            super::mask_url("postgres://u:pw@h:5432/d"),
+            "postgres://u:***@h:5432/d"
+        );
         assert_eq!(super::mask_url("postgres://h/d"), "postgres://h/d");
     }
 }

@@ -29,7 +29,10 @@ pub struct ErrorBody<'a> {
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::InvalidRequest, message)
@@ -41,7 +44,10 @@ impl AppError {
         Self::new(ErrorCode::NotFound, format!("{what} not found"))
     }
     pub fn unknown_provider(name: &str) -> Self {
-        Self::new(ErrorCode::UnknownProvider, format!("unknown provider `{name}`"))
+        Self::new(
+            ErrorCode::UnknownProvider,
+            format!("unknown provider `{name}`"),
+        )
     }
     pub fn provider_unreachable(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::ProviderUnreachable, message)
@@ -49,7 +55,10 @@ impl AppError {
     /// An unexpected failure: logged in full, shown to the client without internals.
     pub fn internal(err: impl std::fmt::Display) -> Self {
         tracing::error!(error = %err, "internal error");
-        Self::new(ErrorCode::InternalError, "internal error; see the server log")
+        Self::new(
+            ErrorCode::InternalError,
+            "internal error; see the server log",
+        )
     }
 
     pub fn status(&self) -> StatusCode {
@@ -57,7 +66,11 @@ impl AppError {
     }
 
     pub fn severity(&self) -> &'static str {
-        if self.code.status() >= 500 { "CRITICAL" } else { "ERROR" }
+        if self.code.status() >= 500 {
+            "CRITICAL"
+        } else {
+            "ERROR"
+        }
     }
 
     pub fn body(&self) -> ErrorBody<'_> {
@@ -110,7 +123,10 @@ impl From<sqlx::Error> for AppError {
         match err {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 tracing::error!(error = %err, "database unavailable");
-                Self::new(ErrorCode::DatabaseUnavailable, "the database is unavailable")
+                Self::new(
+                    ErrorCode::DatabaseUnavailable,
+                    "the database is unavailable",
+                )
             }
             other => Self::internal(other),
         }

@@ -38,8 +38,10 @@ pub mod generated {
     pub mod docs {
         pub const REST_MD: &str = include_str!(concat!(env!("OUT_DIR"), "/docs/rest/index.md"));
         pub const REST_HTML: &str = include_str!(concat!(env!("OUT_DIR"), "/docs/rest/index.html"));
-        pub const GRAPHQL_MD: &str = include_str!(concat!(env!("OUT_DIR"), "/docs/graphql/index.md"));
-        pub const GRAPHQL_HTML: &str = include_str!(concat!(env!("OUT_DIR"), "/docs/graphql/index.html"));
+        pub const GRAPHQL_MD: &str =
+            include_str!(concat!(env!("OUT_DIR"), "/docs/graphql/index.md"));
+        pub const GRAPHQL_HTML: &str =
+            include_str!(concat!(env!("OUT_DIR"), "/docs/graphql/index.html"));
     }
 }
 

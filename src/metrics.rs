@@ -9,7 +9,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-const BUCKETS: &[f64] = &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: &[f64] = &[
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 #[derive(Default)]
 struct Histogram {
@@ -67,14 +69,29 @@ impl Metrics {
 
     pub fn render(&self) -> String {
         let mut out = String::new();
-        out.push_str("# HELP meshery_http_requests_total Requests served, by operation and status.\n");
+        out.push_str(
+            "# HELP meshery_http_requests_total Requests served, by operation and status.\n",
+        );
         out.push_str("# TYPE meshery_http_requests_total counter\n");
-        for ((op, status), n) in self.requests.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            let _ = writeln!(out, "meshery_http_requests_total{{operation=\"{op}\",status=\"{status}\"}} {n}");
+        for ((op, status), n) in self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "meshery_http_requests_total{{operation=\"{op}\",status=\"{status}\"}} {n}"
+            );
         }
         out.push_str("# HELP meshery_http_request_duration_seconds Time to the response head, by operation.\n");
         out.push_str("# TYPE meshery_http_request_duration_seconds histogram\n");
-        for (op, h) in self.latency.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for (op, h) in self
+            .latency
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             for (i, b) in BUCKETS.iter().enumerate() {
                 let _ = writeln!(
                     out,
@@ -82,14 +99,34 @@ impl Metrics {
                     h.counts[i]
                 );
             }
-            let _ = writeln!(out, "meshery_http_request_duration_seconds_bucket{{operation=\"{op}\",le=\"+Inf\"}} {}", h.count);
-            let _ = writeln!(out, "meshery_http_request_duration_seconds_sum{{operation=\"{op}\"}} {}", h.sum);
-            let _ = writeln!(out, "meshery_http_request_duration_seconds_count{{operation=\"{op}\"}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "meshery_http_request_duration_seconds_bucket{{operation=\"{op}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "meshery_http_request_duration_seconds_sum{{operation=\"{op}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "meshery_http_request_duration_seconds_count{{operation=\"{op}\"}} {}",
+                h.count
+            );
         }
         out.push_str("# HELP meshery_sse_connections Open server-sent event streams.\n# TYPE meshery_sse_connections gauge\n");
-        let _ = writeln!(out, "meshery_sse_connections {}", self.sse_open.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "meshery_sse_connections {}",
+            self.sse_open.load(Ordering::Relaxed)
+        );
         out.push_str("# HELP meshery_websocket_connections Open GraphQL WebSocket connections.\n# TYPE meshery_websocket_connections gauge\n");
-        let _ = writeln!(out, "meshery_websocket_connections {}", self.ws_open.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "meshery_websocket_connections {}",
+            self.ws_open.load(Ordering::Relaxed)
+        );
         out
     }
 }
@@ -104,7 +141,9 @@ mod tests {
         m.observe("getUser", 200, Duration::from_millis(3));
         let g = m.sse_opened();
         let text = m.render();
-        assert!(text.contains("meshery_http_requests_total{operation=\"getUser\",status=\"200\"} 1"));
+        assert!(
+            text.contains("meshery_http_requests_total{operation=\"getUser\",status=\"200\"} 1")
+        );
         assert!(text.contains("le=\"0.001\"} 0"));
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("meshery_sse_connections 1"));

@@ -26,11 +26,19 @@ use std::time::{Duration, Instant};
 /// Builds the shared state: opens the database, registers providers.
 pub async fn state(config: Config) -> Result<Arc<AppState>, String> {
     if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
-        return Err("jsonwebtoken has no crypto backend: build with exactly one of its crypto features".into());
+        return Err(
+            "jsonwebtoken has no crypto backend: build with exactly one of its crypto features"
+                .into(),
+        );
     }
     let store = Store::open(config.database_url.as_deref(), &config.data_folder()).await?;
-    let mut providers: Vec<Arc<dyn Provider>> = vec![Arc::new(LocalProvider::new(config.build.clone()))];
-    for url in config.provider_base_urls.iter().filter(|u| !u.trim().is_empty()) {
+    let mut providers: Vec<Arc<dyn Provider>> =
+        vec![Arc::new(LocalProvider::new(config.build.clone()))];
+    for url in config
+        .provider_base_urls
+        .iter()
+        .filter(|u| !u.trim().is_empty())
+    {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(format!("PROVIDER_BASE_URLS: `{url}` is not an http(s) URL"));
         }
@@ -38,7 +46,10 @@ pub async fn state(config: Config) -> Result<Arc<AppState>, String> {
     }
     let providers = Providers::new(providers);
     if providers.get(&config.provider).is_none() {
-        return Err(format!("PROVIDER `{}` is neither Local/None nor one of PROVIDER_BASE_URLS", config.provider));
+        return Err(format!(
+            "PROVIDER `{}` is neither Local/None nor one of PROVIDER_BASE_URLS",
+            config.provider
+        ));
     }
     Ok(Arc::new(AppState {
         config,
@@ -54,7 +65,11 @@ pub async fn state(config: Config) -> Result<Arc<AppState>, String> {
 /// The OpenAPI service built from the generated routes.
 pub fn openapi_service(state: &Arc<AppState>) -> OpenApiService<impl poem_openapi::OpenApi, ()> {
     let handlers = Arc::new(Handlers(state.clone()));
-    OpenApiService::new(generated::rest::routes(handlers), "Meshery Server", env!("CARGO_PKG_VERSION"))
+    OpenApiService::new(
+        generated::rest::routes(handlers),
+        "Meshery Server",
+        env!("CARGO_PKG_VERSION"),
+    )
 }
 
 /// The whole application as one endpoint.
@@ -63,22 +78,42 @@ pub fn app(state: Arc<AppState>) -> BoxEndpoint<'static> {
     let explorer = api.swagger_ui();
     let schema = crate::graphql::schema(&state);
     let metrics_state = state.clone();
-    let yaml = serde_yaml::to_string(&serde_json::from_str::<serde_json::Value>(generated::OPENAPI_JSON).unwrap_or_default())
-        .unwrap_or_default();
+    let yaml = serde_yaml::to_string(
+        &serde_json::from_str::<serde_json::Value>(generated::OPENAPI_JSON).unwrap_or_default(),
+    )
+    .unwrap_or_default();
     Route::new()
-        .at("/api/openapi.json", make_sync(|_| json_text(generated::OPENAPI_JSON)))
+        .at(
+            "/api/openapi.json",
+            make_sync(|_| json_text(generated::OPENAPI_JSON)),
+        )
         .at("/api/openapi.yaml", make_sync(move |_| yaml_text(&yaml)))
-        .at("/docs", get(make_sync(|_| Html(generated::docs::REST_HTML))))
-        .at("/docs/rest.md", make_sync(|_| markdown(generated::docs::REST_MD)))
-        .at("/docs/graphql", make_sync(|_| Html(generated::docs::GRAPHQL_HTML)))
-        .at("/docs/graphql.md", make_sync(|_| markdown(generated::docs::GRAPHQL_MD)))
+        .at(
+            "/docs",
+            get(make_sync(|_| Html(generated::docs::REST_HTML))),
+        )
+        .at(
+            "/docs/rest.md",
+            make_sync(|_| markdown(generated::docs::REST_MD)),
+        )
+        .at(
+            "/docs/graphql",
+            make_sync(|_| Html(generated::docs::GRAPHQL_HTML)),
+        )
+        .at(
+            "/docs/graphql.md",
+            make_sync(|_| markdown(generated::docs::GRAPHQL_MD)),
+        )
         .nest("/docs/explorer", explorer)
-        .at("/metrics", make_sync(move |_| metrics_state.metrics.render()))
+        .at(
+            "/metrics",
+            make_sync(move |_| metrics_state.metrics.render()),
+        )
         .nest("/api/graphql", crate::graphql::routes(schema.clone()))
         .nest("/api/system/graphql", crate::graphql::routes(schema))
         .nest("/", api)
         .catch_all_error(|e| async move { any_error_to_response(e) })
-        .around(|ep, req| limit_body(ep, req))
+        .around(limit_body)
         .around(|ep, req| async move { Ok(browser_login_redirect(ep.as_ref(), req).await) })
         .data(state.clone())
         .around(move |ep, req| observe(ep, req, state.clone()))
@@ -88,13 +123,26 @@ pub fn app(state: Arc<AppState>) -> BoxEndpoint<'static> {
 /// Rejects bodies over `--max-body-bytes` with 413, whether or not they declare a length.
 /// A declared length is checked before reading; a chunked body is read up to the limit.
 async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
-    let max = req.data::<Arc<AppState>>().map(|s| s.config.max_body_bytes).unwrap_or(usize::MAX);
-    let too_large = || crate::error::AppError::new(crate::generated::rest::ErrorCode::PayloadTooLarge, format!("the request body exceeds {max} bytes")).to_response();
-    let declared = req.header(header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+    let max = req
+        .data::<Arc<AppState>>()
+        .map(|s| s.config.max_body_bytes)
+        .unwrap_or(usize::MAX);
+    let too_large = || {
+        crate::error::AppError::new(
+            crate::generated::rest::ErrorCode::PayloadTooLarge,
+            format!("the request body exceeds {max} bytes"),
+        )
+        .to_response()
+    };
+    let declared = req
+        .header(header::CONTENT_LENGTH)
+        .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
         return Ok(too_large());
     }
-    let chunked = req.header(header::TRANSFER_ENCODING).is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let chunked = req
+        .header(header::TRANSFER_ENCODING)
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     let is_ws = req.header(header::UPGRADE).is_some();
     if declared.is_none() && chunked && !is_ws {
         match req.take_body().into_bytes_limit(max).await {
@@ -102,45 +150,82 @@ async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<R
             Err(_) => return Ok(too_large()),
         }
     }
-    Ok(ep.call(req).await.map(IntoResponse::into_response).unwrap_or_else(any_error_to_response))
+    Ok(ep
+        .call(req)
+        .await
+        .map(IntoResponse::into_response)
+        .unwrap_or_else(any_error_to_response))
 }
 
 fn json_text(s: &'static str) -> Response {
-    Response::builder().content_type("application/json; charset=utf-8").body(s)
+    Response::builder()
+        .content_type("application/json; charset=utf-8")
+        .body(s)
 }
 
 fn yaml_text(s: &str) -> Response {
-    Response::builder().content_type("application/yaml; charset=utf-8").body(s.to_string())
+    Response::builder()
+        .content_type("application/yaml; charset=utf-8")
+        .body(s.to_string())
 }
 
 fn markdown(s: &'static str) -> Response {
-    Response::builder().content_type("text/markdown; charset=utf-8").body(s)
+    Response::builder()
+        .content_type("text/markdown; charset=utf-8")
+        .body(s)
 }
 
 /// A browser (asking for HTML) without a session under a remote provider goes to the
 /// provider's login; API clients keep the 401 JSON. No loop is possible: the target is the
 /// provider, and we never redirect a request that asked for JSON.
 async fn browser_login_redirect<E: Endpoint>(ep: &E, req: Request) -> Response {
-    let wants_html = req.header("accept").is_some_and(|a| a.contains("text/html"));
+    let wants_html = req
+        .header("accept")
+        .is_some_and(|a| a.contains("text/html"));
     let state = req.data::<Arc<AppState>>().cloned();
-    let provider_name = state.as_ref().map(|s| crate::auth::requested_provider_name(&req, &s.config.provider));
-    let path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let provider_name = state
+        .as_ref()
+        .map(|s| crate::auth::requested_provider_name(&req, &s.config.provider));
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
     let host = req.header("host").unwrap_or("localhost:9081").to_string();
-    let resp = ep.call(req).await.map(IntoResponse::into_response).unwrap_or_else(any_error_to_response);
+    let resp = ep
+        .call(req)
+        .await
+        .map(IntoResponse::into_response)
+        .unwrap_or_else(any_error_to_response);
     if resp.status() != StatusCode::UNAUTHORIZED || !wants_html {
         return resp;
     }
-    let (Some(state), Some(name)) = (state, provider_name) else { return resp };
-    let Some(provider) = state.providers.get(&name) else { return resp };
-    let callback = state.config.callback_url.clone().unwrap_or_else(|| format!("http://{host}/api/user/token"));
+    let (Some(state), Some(name)) = (state, provider_name) else {
+        return resp;
+    };
+    let Some(provider) = state.providers.get(&name) else {
+        return resp;
+    };
+    let callback = state
+        .config
+        .callback_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{host}/api/user/token"));
     match provider.login_url(&callback, &path) {
-        Some(url) => Response::builder().status(StatusCode::FOUND).header(header::LOCATION, url).finish(),
+        Some(url) => Response::builder()
+            .status(StatusCode::FOUND)
+            .header(header::LOCATION, url)
+            .finish(),
         None => resp,
     }
 }
 
 /// Request id, tracing span, access log and metrics for every request.
-async fn observe<E: Endpoint>(ep: Arc<E>, req: Request, state: Arc<AppState>) -> poem::Result<Response> {
+async fn observe<E: Endpoint>(
+    ep: Arc<E>,
+    req: Request,
+    state: Arc<AppState>,
+) -> poem::Result<Response> {
     let id = req
         .header("x-request-id")
         .filter(|v| v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
@@ -152,7 +237,11 @@ async fn observe<E: Endpoint>(ep: Arc<E>, req: Request, state: Arc<AppState>) ->
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let _enter = span.enter();
     drop(_enter);
-    let mut resp = ep.call(req).await.map(IntoResponse::into_response).unwrap_or_else(any_error_to_response);
+    let mut resp = ep
+        .call(req)
+        .await
+        .map(IntoResponse::into_response)
+        .unwrap_or_else(any_error_to_response);
     let elapsed = start.elapsed();
     let operation = resp
         .extensions()
@@ -214,7 +303,10 @@ impl Running {
 pub async fn start(config: Config) -> Result<Running, String> {
     let bind = format!("{}:{}", config.host, config.port);
     let state = state(config).await?;
-    let acceptor = TcpListener::bind(bind.clone()).into_acceptor().await.map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let acceptor = TcpListener::bind(bind.clone())
+        .into_acceptor()
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let addr = acceptor
         .local_addr()
         .first()
@@ -224,9 +316,15 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let timeout = Duration::from_secs(state.config.shutdown_timeout_secs);
     let stop = state.shutdown_signal();
     let handle = tokio::spawn(async move {
-        poem::Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, stop, Some(timeout)).await
+        poem::Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(app, stop, Some(timeout))
+            .await
     });
-    Ok(Running { addr, state, handle })
+    Ok(Running {
+        addr,
+        state,
+        handle,
+    })
 }
 
 impl AppState {

@@ -21,8 +21,11 @@ pub struct Bundle {
 impl Bundle {
     /// The bundled document as an `openapiv3` model.
     pub fn openapi(&self) -> Result<openapiv3::OpenAPI> {
-        serde_json::from_value(self.document.clone())
-            .map_err(|e| Error(format!("openapi: the bundled document is not OpenAPI 3.0: {e}")))
+        serde_json::from_value(self.document.clone()).map_err(|e| {
+            Error(format!(
+                "openapi: the bundled document is not OpenAPI 3.0: {e}"
+            ))
+        })
     }
 }
 
@@ -40,17 +43,25 @@ pub fn load(root: &Path) -> Result<Bundle> {
         .canonicalize()
         .map_err(|e| Error(format!("openapi: cannot read {}: {e}", root.display())))?;
     let base = root.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let mut loader = Loader { base, root: root.clone(), files: BTreeMap::new(), components: BTreeMap::new() };
+    let mut loader = Loader {
+        base,
+        root: root.clone(),
+        files: BTreeMap::new(),
+        components: BTreeMap::new(),
+    };
     let mut doc = loader.file(&root)?.clone();
 
     // Component schemas that live in other files keep their names.
-    if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
+    if let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
         for (name, schema) in schemas {
-            if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-                if !r.starts_with('#') {
-                    let key = loader.target(&root, r)?;
-                    loader.components.insert(key, name.clone());
-                }
+            if let Some(r) = schema.get("$ref").and_then(Value::as_str)
+                && !r.starts_with('#')
+            {
+                let key = loader.target(&root, r)?;
+                loader.components.insert(key, name.clone());
             }
         }
     }
@@ -69,7 +80,10 @@ pub fn load(root: &Path) -> Result<Bundle> {
         };
         out.insert(key.clone(), resolved);
     }
-    Ok(Bundle { document: Value::Object(out), files: loader.files.keys().cloned().collect() })
+    Ok(Bundle {
+        document: Value::Object(out),
+        files: loader.files.keys().cloned().collect(),
+    })
 }
 
 impl Loader {
@@ -77,8 +91,12 @@ impl Loader {
         if !self.files.contains_key(path) {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Error(format!("openapi: cannot read {}: {e}", path.display())))?;
-            let value: Value = serde_yaml::from_str(&text)
-                .map_err(|e| Error(format!("openapi: {} is not valid YAML: {e}", path.display())))?;
+            let value: Value = serde_yaml::from_str(&text).map_err(|e| {
+                Error(format!(
+                    "openapi: {} is not valid YAML: {e}",
+                    path.display()
+                ))
+            })?;
             self.files.insert(path.to_path_buf(), value);
         }
         Ok(&self.files[path])
@@ -88,15 +106,17 @@ impl Loader {
     fn target(&self, from: &Path, reference: &str) -> Result<(PathBuf, String)> {
         let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
         if file.contains("://") {
-            return Err(Error(format!("openapi: remote reference `{reference}` is not supported")));
+            return Err(Error(format!(
+                "openapi: remote reference `{reference}` is not supported"
+            )));
         }
         let path = if file.is_empty() {
             from.to_path_buf()
         } else {
             let dir = from.parent().unwrap_or(Path::new("/"));
-            dir.join(file).canonicalize().map_err(|e| {
-                Error(format!("openapi: `{reference}` in {}: {e}", from.display()))
-            })?
+            dir.join(file)
+                .canonicalize()
+                .map_err(|e| Error(format!("openapi: `{reference}` in {}: {e}", from.display())))?
         };
         if !path.starts_with(&self.base) {
             return Err(Error(format!(
@@ -130,7 +150,12 @@ impl Loader {
     }
 
     /// Resolves references inside `value`, which was read from `file`.
-    fn walk(&mut self, file: &Path, value: &Value, inlining: &mut BTreeSet<String>) -> Result<Value> {
+    fn walk(
+        &mut self,
+        file: &Path,
+        value: &Value,
+        inlining: &mut BTreeSet<String>,
+    ) -> Result<Value> {
         match value {
             Value::Object(map) => {
                 if let Some(r) = map.get("$ref").and_then(Value::as_str) {
@@ -140,7 +165,9 @@ impl Loader {
                     }
                     let key = self.target(file, r)?;
                     if let Some(name) = self.components.get(&key) {
-                        return Ok(serde_json::json!({ "$ref": format!("#/components/schemas/{name}") }));
+                        return Ok(
+                            serde_json::json!({ "$ref": format!("#/components/schemas/{name}") }),
+                        );
                     }
                     let id = format!("{}#{}", key.0.display(), key.1);
                     if !inlining.insert(id.clone()) {

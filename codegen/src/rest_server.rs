@@ -60,7 +60,9 @@ pub fn operations(spec: &OpenAPI) -> Result<Vec<Op<'_>>> {
     let mut ops = Vec::new();
     for (path, item) in spec.paths.paths.iter() {
         let ReferenceOr::Item(item) = item else {
-            return Err(Error(format!("openapi: path `{path}` is still a $ref after bundling")));
+            return Err(Error(format!(
+                "openapi: path `{path}` is still a $ref after bundling"
+            )));
         };
         let methods: [(&'static str, &Option<Operation>); 5] = [
             ("get", &item.get),
@@ -81,16 +83,29 @@ pub fn operations(spec: &OpenAPI) -> Result<Vec<Op<'_>>> {
             };
             let tag = match op.tags.as_slice() {
                 [t] => t.clone(),
-                _ => return Err(Error(format!("openapi: operation `{id}` needs exactly one tag"))),
+                _ => {
+                    return Err(Error(format!(
+                        "openapi: operation `{id}` needs exactly one tag"
+                    )));
+                }
             };
-            ops.push(Op { path, method, op, public, tag, id });
+            ops.push(Op {
+                path,
+                method,
+                op,
+                public,
+                tag,
+                id,
+            });
         }
     }
     Ok(ops)
 }
 
 fn ty(path: &str) -> TokenStream {
-    syn::parse_str::<syn::Type>(path).expect("configured type path").to_token_stream()
+    syn::parse_str::<syn::Type>(path)
+        .expect("configured type path")
+        .to_token_stream()
 }
 
 use quote::ToTokens;
@@ -116,7 +131,9 @@ fn tokens(spec: &OpenAPI, cfg: &Config) -> Result<TokenStream> {
     if let Some(components) = &spec.components {
         for (name, schema) in &components.schemas {
             let ReferenceOr::Item(schema) = schema else {
-                return Err(Error(format!("openapi: schema `{name}` is an alias; not supported")));
+                return Err(Error(format!(
+                    "openapi: schema `{name}` is an alias; not supported"
+                )));
             };
             out.extend(schema_type(name, schema)?);
         }
@@ -139,11 +156,19 @@ fn tokens(spec: &OpenAPI, cfg: &Config) -> Result<TokenStream> {
             out.extend(g.defaults);
             trait_methods.push(g.trait_method);
             route_methods.push(g.route_method);
-            let (m, p, id, public, t) =
-                (op.method.to_uppercase(), op.path, &op.id, op.public, &op.tag);
+            let (m, p, id, public, t) = (
+                op.method.to_uppercase(),
+                op.path,
+                &op.id,
+                op.public,
+                &op.tag,
+            );
             table.push(quote! { Operation { method: #m, path: #p, operation_id: #id, public: #public, tag: #t } });
         }
-        let doc = format!("Handlers of the `{}` tag: one method per operation.", tag.name);
+        let doc = format!(
+            "Handlers of the `{}` tag: one method per operation.",
+            tag.name
+        );
         out.extend(quote! {
             #[doc = #doc]
             pub trait #trait_name: Send + Sync + 'static { #(#trait_methods)* }
@@ -157,7 +182,10 @@ fn tokens(spec: &OpenAPI, cfg: &Config) -> Result<TokenStream> {
     }
     for op in &ops {
         if !spec.tags.iter().any(|t| t.name == op.tag) {
-            return Err(Error(format!("openapi: operation `{}` uses undeclared tag `{}`", op.id, op.tag)));
+            return Err(Error(format!(
+                "openapi: operation `{}` uses undeclared tag `{}`",
+                op.id, op.tag
+            )));
         }
     }
 
@@ -219,7 +247,11 @@ fn schema_type(name: &str, schema: &Schema) -> Result<TokenStream> {
                 quote! { #[oai(rename = #v)] #id }
             });
             let values = s.enumeration.iter().flatten();
-            let idents = s.enumeration.iter().flatten().map(|v| format_ident!("{}", variant_name(v)));
+            let idents = s
+                .enumeration
+                .iter()
+                .flatten()
+                .map(|v| format_ident!("{}", variant_name(v)));
             Ok(quote! {
                 #doc
                 #[derive(::poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -248,10 +280,18 @@ fn schema_type(name: &str, schema: &Schema) -> Result<TokenStream> {
                 };
                 let validator = validator_attr(&validators);
                 if required {
-                    let extra = if validators.0.is_empty() { quote! {} } else { quote! { , #validator } };
+                    let extra = if validators.0.is_empty() {
+                        quote! {}
+                    } else {
+                        quote! { , #validator }
+                    };
                     fields.push(quote! { #doc #[oai(rename = #prop #extra)] pub #field: #rust });
                 } else {
-                    let extra = if validators.0.is_empty() { quote! {} } else { quote! { , #validator } };
+                    let extra = if validators.0.is_empty() {
+                        quote! {}
+                    } else {
+                        quote! { , #validator }
+                    };
                     fields.push(quote! {
                         #doc #[oai(rename = #prop, skip_serializing_if_is_none #extra)]
                         pub #field: ::std::option::Option<#rust>
@@ -260,7 +300,9 @@ fn schema_type(name: &str, schema: &Schema) -> Result<TokenStream> {
             }
             for r in &obj.required {
                 if !obj.properties.contains_key(r) {
-                    return Err(Error(format!("openapi: schema `{name}` requires unknown property `{r}`")));
+                    return Err(Error(format!(
+                        "openapi: schema `{name}` requires unknown property `{r}`"
+                    )));
                 }
             }
             Ok(quote! {
@@ -278,21 +320,28 @@ fn schema_type(name: &str, schema: &Schema) -> Result<TokenStream> {
 
 fn unbox(s: &ReferenceOr<Box<Schema>>) -> ReferenceOr<Schema> {
     match s {
-        ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference: reference.clone() },
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
         ReferenceOr::Item(b) => ReferenceOr::Item((**b).clone()),
     }
 }
 
 fn variant_name(v: &str) -> String {
     let n = v.to_lowercase().to_upper_camel_case();
-    if n.is_empty() || n.starts_with(|c: char| c.is_ascii_digit()) { format!("V{n}") } else { n }
+    if n.is_empty() || n.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{n}")
+    } else {
+        n
+    }
 }
 
 fn field_name(prop: &str) -> String {
     let n = prop.to_snake_case();
     match n.as_str() {
         "type" | "ref" | "match" | "self" | "struct" | "enum" | "fn" | "mod" | "use" | "in"
-        | "loop" | "move" | "where" | "async" | "await" | "dyn" | "impl" | "trait" | "gen" | "box" | "try" | "yield" => {
+        | "loop" | "move" | "where" | "async" | "await" | "dyn" | "impl" | "trait" | "gen"
+        | "box" | "try" | "yield" => {
             format!("r#{n}")
         }
         _ => n,
@@ -351,7 +400,9 @@ fn field_type(schema: &ReferenceOr<Schema>, where_: &str) -> Result<(TokenStream
                 }
                 VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => quote! { ::uuid::Uuid },
                 other => {
-                    return Err(Error(format!("openapi: {where_}: string format {other:?} is not supported")));
+                    return Err(Error(format!(
+                        "openapi: {where_}: string format {other:?} is not supported"
+                    )));
                 }
             }
         }
@@ -367,7 +418,11 @@ fn field_type(schema: &ReferenceOr<Schema>, where_: &str) -> Result<(TokenStream
             match &i.format {
                 VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => quote! { i32 },
                 VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64) => quote! { i64 },
-                _ => return Err(Error(format!("openapi: {where_}: integers need format int32 or int64"))),
+                _ => {
+                    return Err(Error(format!(
+                        "openapi: {where_}: integers need format int32 or int64"
+                    )));
+                }
             }
         }
         SchemaKind::Type(Type::Number(_)) => quote! { f64 },
@@ -437,7 +492,12 @@ fn status_variant(code: u16) -> String {
     }
 }
 
-fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &str) -> Result<GenOp> {
+fn operation(
+    op: &Op,
+    auth_ty: &TokenStream,
+    err_ty: &TokenStream,
+    tag_expr: &str,
+) -> Result<GenOp> {
     let id = &op.id;
     let o = op.op;
     let fn_name = format_ident!("{}", id.to_snake_case());
@@ -447,7 +507,10 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
     // Responses.
     let mut variants = Vec::new();
     if o.responses.default.is_some() {
-        return Err(Error(format!("openapi: {}", where_("has a `default` response; list statuses"))));
+        return Err(Error(format!(
+            "openapi: {}",
+            where_("has a `default` response; list statuses")
+        )));
     }
     for (status, resp) in &o.responses.responses {
         let StatusCode::Code(code) = status else {
@@ -463,10 +526,12 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
             0 => {}
             1 => {
                 let (media, content) = resp.content.first().expect("one entry");
-                let schema = content
-                    .schema
-                    .as_ref()
-                    .ok_or_else(|| Error(format!("openapi: {}", where_("has a response without schema"))))?;
+                let schema = content.schema.as_ref().ok_or_else(|| {
+                    Error(format!(
+                        "openapi: {}",
+                        where_("has a response without schema")
+                    ))
+                })?;
                 let (rust, _) = field_type(schema, &where_(&format!("response {code}")))?;
                 match media.as_str() {
                     "application/json" => payload.push(quote! { ::poem_openapi::payload::Json<#rust> }),
@@ -476,7 +541,12 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
                     m => return Err(Error(format!("openapi: {}", where_(&format!("returns unsupported media type `{m}`"))))),
                 }
             }
-            _ => return Err(Error(format!("openapi: {}", where_("has a response with several media types")))),
+            _ => {
+                return Err(Error(format!(
+                    "openapi: {}",
+                    where_("has a response with several media types")
+                )));
+            }
         }
         for (hname, header) in &resp.headers {
             let ReferenceOr::Item(_) = header else {
@@ -485,7 +555,11 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
             payload.push(quote! { #[oai(header = #hname)] ::std::string::String });
         }
         let code = *code;
-        let fields = if payload.is_empty() { quote! {} } else { quote! { ( #(#payload),* ) } };
+        let fields = if payload.is_empty() {
+            quote! {}
+        } else {
+            quote! { ( #(#payload),* ) }
+        };
         variants.push(quote! { #[doc = #desc] #[oai(status = #code)] #variant #fields });
     }
     let resp_doc = format!("Responses of `{id}`, one variant per documented status.");
@@ -507,7 +581,10 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
     }
     for p in &o.parameters {
         let ReferenceOr::Item(p) = p else {
-            return Err(Error(format!("openapi: {}", where_("has a $ref parameter"))));
+            return Err(Error(format!(
+                "openapi: {}",
+                where_("has a $ref parameter")
+            )));
         };
         let (data, kind) = match p {
             Parameter::Path { parameter_data, .. } => (parameter_data, "path"),
@@ -515,13 +592,19 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
             _ => {
                 return Err(Error(format!(
                     "openapi: {}",
-                    where_(&format!("parameter `{}`: only path and query parameters are supported", p.parameter_data_ref().name))
+                    where_(&format!(
+                        "parameter `{}`: only path and query parameters are supported",
+                        p.parameter_data_ref().name
+                    ))
                 )));
             }
         };
         let pname = &data.name;
         let ParameterSchemaOrContent::Schema(schema) = &data.format else {
-            return Err(Error(format!("openapi: {}", where_(&format!("parameter `{pname}` needs a schema")))));
+            return Err(Error(format!(
+                "openapi: {}",
+                where_(&format!("parameter `{pname}` needs a schema"))
+            )));
         };
         let (rust, validators) = field_type(schema, &where_(&format!("parameter `{pname}`")))?;
         let ident = format_ident!("{}", field_name(pname));
@@ -536,7 +619,11 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
             ReferenceOr::Item(s) => s.schema_data.default.clone(),
             _ => None,
         };
-        let wrapper = if kind == "path" { quote! { ::poem_openapi::param::Path } } else { quote! { ::poem_openapi::param::Query } };
+        let wrapper = if kind == "path" {
+            quote! { ::poem_openapi::param::Path }
+        } else {
+            quote! { ::poem_openapi::param::Query }
+        };
         if let Some(default) = default {
             let dfn = format_ident!("default_{}_{}", id.to_snake_case(), pname.to_snake_case());
             let value = default_expr(&default, &where_(&format!("parameter `{pname}`")))?;
@@ -545,7 +632,8 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
             route_params.push(quote! { #doc #[oai(name = #pname, default = #dfn_name #validator)] #ident: #wrapper<#rust> });
             trait_params.push(quote! { #ident: #rust });
         } else if data.required {
-            route_params.push(quote! { #doc #[oai(name = #pname #validator)] #ident: #wrapper<#rust> });
+            route_params
+                .push(quote! { #doc #[oai(name = #pname #validator)] #ident: #wrapper<#rust> });
             trait_params.push(quote! { #ident: #rust });
         } else {
             route_params.push(quote! { #doc #[oai(name = #pname #validator)] #ident: #wrapper<::std::option::Option<#rust>> });
@@ -555,22 +643,34 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
     }
     if let Some(body) = &o.request_body {
         let ReferenceOr::Item(body) = body else {
-            return Err(Error(format!("openapi: {}", where_("has a $ref request body"))));
+            return Err(Error(format!(
+                "openapi: {}",
+                where_("has a $ref request body")
+            )));
         };
         if body.content.len() != 1 || !body.content.contains_key("application/json") {
-            return Err(Error(format!("openapi: {}", where_("request body must be application/json only"))));
+            return Err(Error(format!(
+                "openapi: {}",
+                where_("request body must be application/json only")
+            )));
         }
         let schema = body.content["application/json"]
             .schema
             .as_ref()
-            .ok_or_else(|| Error(format!("openapi: {}", where_("request body needs a schema"))))?;
+            .ok_or_else(|| {
+                Error(format!(
+                    "openapi: {}",
+                    where_("request body needs a schema")
+                ))
+            })?;
         let (rust, _) = field_type(schema, &where_("request body"))?;
         if body.required {
             route_params.push(quote! { body: ::poem_openapi::payload::Json<#rust> });
             trait_params.push(quote! { body: #rust });
             call_args.push(quote! { body.0 });
         } else {
-            route_params.push(quote! { body: ::std::option::Option<::poem_openapi::payload::Json<#rust>> });
+            route_params
+                .push(quote! { body: ::std::option::Option<::poem_openapi::payload::Json<#rust>> });
             trait_params.push(quote! { body: ::std::option::Option<#rust> });
             call_args.push(quote! { body.map(|b| b.0) });
         }
@@ -578,7 +678,12 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
 
     let summary = o.summary.clone().unwrap_or_default();
     let mut doc_lines = vec![summary.clone()];
-    if let Some(d) = o.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+    if let Some(d) = o
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
         doc_lines.push(String::new());
         doc_lines.extend(d.lines().map(str::to_string));
     }
@@ -598,16 +703,23 @@ fn operation(op: &Op, auth_ty: &TokenStream, err_ty: &TokenStream, tag_expr: &st
             self.0.#fn_name(#(#call_args),*).await
         }
     };
-    Ok(GenOp { response_enum, defaults, trait_method, route_method })
+    Ok(GenOp {
+        response_enum,
+        defaults,
+        trait_method,
+        route_method,
+    })
 }
 
 /// OpenAPI `{id}` → poem `:id`.
 fn poem_path(path: &str) -> String {
     path.split('/')
-        .map(|seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => format!(":{name}"),
-            None => seg.to_string(),
-        })
+        .map(
+            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => format!(":{name}"),
+                None => seg.to_string(),
+            },
+        )
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -620,7 +732,9 @@ fn default_expr(value: &serde_json::Value, where_: &str) -> Result<TokenStream> 
         }
         serde_json::Value::Bool(b) => Ok(quote! { #b }),
         serde_json::Value::String(s) => Ok(quote! { ::std::string::String::from(#s) }),
-        other => Err(Error(format!("openapi: {where_}: unsupported default {other}"))),
+        other => Err(Error(format!(
+            "openapi: {where_}: unsupported default {other}"
+        ))),
     }
 }
 
@@ -639,7 +753,8 @@ fn error_codes(spec: &OpenAPI) -> Result<TokenStream> {
     let mut all = Vec::new();
     for e in &entries {
         let v = format_ident!("{}", e.title.to_upper_camel_case());
-        let (code, status, title, desc, remedy) = (&e.code, e.status, &e.title, &e.description, &e.remediation);
+        let (code, status, title, desc, remedy) =
+            (&e.code, e.status, &e.title, &e.description, &e.remediation);
         let doc = format!(" `{code}` ({status}): {desc}");
         variants.push(quote! { #[doc = #doc] #v });
         arms_code.push(quote! { Self::#v => #code });
@@ -686,7 +801,10 @@ mod tests {
     const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\ntags: [{name: Items}]\n";
 
     fn cfg() -> Config {
-        Config { auth_type: "crate::Auth".into(), error_type: "crate::AppError".into() }
+        Config {
+            auth_type: "crate::Auth".into(),
+            error_type: "crate::AppError".into(),
+        }
     }
 
     #[test]
@@ -696,7 +814,9 @@ mod tests {
 
     #[test]
     fn missing_operation_id_is_named() {
-        let s = spec(&format!("{HEAD}paths:\n  /x:\n    get:\n      tags: [Items]\n      responses: {{'200': {{description: ok}}}}\n"));
+        let s = spec(&format!(
+            "{HEAD}paths:\n  /x:\n    get:\n      tags: [Items]\n      responses: {{'200': {{description: ok}}}}\n"
+        ));
         let err = generate(&s, &cfg()).unwrap_err();
         assert!(err.0.contains("get /x has no operationId"), "{err}");
     }

@@ -17,7 +17,11 @@ pub(crate) fn to_model(e: &domain::Event) -> Event {
         operation_id: e.operation_id.clone(),
         system_id: e.system_id.clone(),
         severity: severity_model(&e.severity),
-        status: if e.status == "read" { EventStatus::Read } else { EventStatus::Unread },
+        status: if e.status == "read" {
+            EventStatus::Read
+        } else {
+            EventStatus::Unread
+        },
         action: e.action.clone(),
         category: e.category.clone(),
         description: e.description.clone(),
@@ -62,7 +66,11 @@ impl EventsApi for Handlers {
             page_size: pagesize,
             search,
             categories: category.unwrap_or_default(),
-            severities: severity.unwrap_or_default().into_iter().map(|s| s.as_str().to_string()).collect(),
+            severities: severity
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
             status: status.map(|s| s.as_str().to_string()),
             ascending: order == Some(SortOrder::Asc),
         };
@@ -75,12 +83,19 @@ impl EventsApi for Handlers {
             count_by_severity_level: p
                 .count_by_severity
                 .into_iter()
-                .map(|(s, count)| SeverityCount { severity: severity_model(&s), count })
+                .map(|(s, count)| SeverityCount {
+                    severity: severity_model(&s),
+                    count,
+                })
                 .collect(),
         })))
     }
 
-    async fn create_event(&self, auth: Authenticated, body: NewEvent) -> Result<CreateEventResponse, AppError> {
+    async fn create_event(
+        &self,
+        auth: Authenticated,
+        body: NewEvent,
+    ) -> Result<CreateEventResponse, AppError> {
         let new = domain::NewEvent {
             severity: body.severity.as_str().to_string(),
             action: body.action,
@@ -94,7 +109,11 @@ impl EventsApi for Handlers {
         Ok(CreateEventResponse::Created(Json(to_model(&e))))
     }
 
-    async fn delete_event(&self, auth: Authenticated, id: uuid::Uuid) -> Result<DeleteEventResponse, AppError> {
+    async fn delete_event(
+        &self,
+        auth: Authenticated,
+        id: uuid::Uuid,
+    ) -> Result<DeleteEventResponse, AppError> {
         domain::delete(&self.0, &auth.0.user, &id.to_string()).await?;
         Ok(DeleteEventResponse::Ok(Json(Deleted { id })))
     }
@@ -105,7 +124,8 @@ impl EventsApi for Handlers {
         id: uuid::Uuid,
         body: EventStatusUpdate,
     ) -> Result<UpdateEventStatusResponse, AppError> {
-        let e = domain::set_status(&self.0, &auth.0.user, &id.to_string(), body.status.as_str()).await?;
+        let e = domain::set_status(&self.0, &auth.0.user, &id.to_string(), body.status.as_str())
+            .await?;
         Ok(UpdateEventStatusResponse::Ok(Json(to_model(&e))))
     }
 
@@ -114,8 +134,12 @@ impl EventsApi for Handlers {
         auth: Authenticated,
         body: BulkEventStatusUpdate,
     ) -> Result<BulkUpdateEventStatusResponse, AppError> {
-        let n = domain::set_status_bulk(&self.0, &auth.0.user, &ids(body.ids), body.status.as_str()).await?;
-        Ok(BulkUpdateEventStatusResponse::Ok(Json(BulkResult { updated: n as i64 })))
+        let n =
+            domain::set_status_bulk(&self.0, &auth.0.user, &ids(body.ids), body.status.as_str())
+                .await?;
+        Ok(BulkUpdateEventStatusResponse::Ok(Json(BulkResult {
+            updated: n as i64,
+        })))
     }
 
     async fn bulk_delete_events(
@@ -124,15 +148,26 @@ impl EventsApi for Handlers {
         body: BulkEventIds,
     ) -> Result<BulkDeleteEventsResponse, AppError> {
         let n = domain::delete_bulk(&self.0, &auth.0.user, &ids(body.ids)).await?;
-        Ok(BulkDeleteEventsResponse::Ok(Json(BulkResult { updated: n as i64 })))
+        Ok(BulkDeleteEventsResponse::Ok(Json(BulkResult {
+            updated: n as i64,
+        })))
     }
 
-    async fn get_event_types(&self, auth: Authenticated) -> Result<GetEventTypesResponse, AppError> {
+    async fn get_event_types(
+        &self,
+        auth: Authenticated,
+    ) -> Result<GetEventTypesResponse, AppError> {
         let (category, action) = domain::types(&self.0, &auth.0.user).await?;
-        Ok(GetEventTypesResponse::Ok(Json(EventTypes { category, action })))
+        Ok(GetEventTypesResponse::Ok(Json(EventTypes {
+            category,
+            action,
+        })))
     }
 
-    async fn subscribe_events(&self, auth: Authenticated) -> Result<SubscribeEventsResponse, AppError> {
+    async fn subscribe_events(
+        &self,
+        auth: Authenticated,
+    ) -> Result<SubscribeEventsResponse, AppError> {
         let stream = crate::bus::user_events(self.bus.as_ref(), auth.0.user.id.clone());
         let guard = self.metrics.sse_opened();
         let stream = stream
@@ -143,6 +178,8 @@ impl EventsApi for Handlers {
             .take_until(self.0.shutdown_signal())
             .boxed();
         let keepalive = Duration::from_secs(self.config.sse_keepalive_secs);
-        Ok(SubscribeEventsResponse::Ok(EventStream::new(stream).keep_alive(keepalive)))
+        Ok(SubscribeEventsResponse::Ok(
+            EventStream::new(stream).keep_alive(keepalive),
+        ))
     }
 }

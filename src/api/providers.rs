@@ -8,7 +8,11 @@ use poem_openapi::payload::Json;
 
 pub(crate) fn properties(info: ProviderInfo) -> ProviderProperties {
     ProviderProperties {
-        provider_type: if info.provider_type == "local" { ProviderType::Local } else { ProviderType::Remote },
+        provider_type: if info.provider_type == "local" {
+            ProviderType::Local
+        } else {
+            ProviderType::Remote
+        },
         package_version: info.package_version,
         package_url: info.package_url,
         provider_name: info.provider_name,
@@ -18,7 +22,10 @@ pub(crate) fn properties(info: ProviderInfo) -> ProviderProperties {
         capabilities: info
             .capabilities
             .into_iter()
-            .map(|c| Capability { feature: c.feature, endpoint: c.endpoint })
+            .map(|c| Capability {
+                feature: c.feature,
+                endpoint: c.endpoint,
+            })
             .collect(),
         restricted_access: info.restricted_access.map(|m| m.into_iter().collect()),
     }
@@ -26,18 +33,37 @@ pub(crate) fn properties(info: ProviderInfo) -> ProviderProperties {
 
 impl ProvidersApi for Handlers {
     async fn get_providers(&self) -> Result<GetProvidersResponse, AppError> {
-        let map = self.providers.all().map(|p| (p.name().to_string(), properties(p.info()))).collect();
+        let map = self
+            .providers
+            .all()
+            .map(|p| (p.name().to_string(), properties(p.info())))
+            .collect();
         Ok(GetProvidersResponse::Ok(Json(map)))
     }
 
     async fn select_provider(&self, provider: String) -> Result<SelectProviderResponse, AppError> {
-        let p = self.providers.get(&provider).ok_or_else(|| AppError::unknown_provider(&provider))?;
+        let p = self
+            .providers
+            .get(&provider)
+            .ok_or_else(|| AppError::unknown_provider(&provider))?;
         // HttpOnly so scripts cannot read it, SameSite=Lax so other sites cannot set it for us.
-        let cookie = format!("{}={}; Path=/; HttpOnly; SameSite=Lax", crate::auth::PROVIDER_COOKIE, p.name());
-        Ok(SelectProviderResponse::Ok(Json(properties(p.info())), cookie))
+        let cookie = format!(
+            "{}={}; Path=/; HttpOnly; SameSite=Lax",
+            crate::auth::PROVIDER_COOKIE,
+            p.name()
+        );
+        Ok(SelectProviderResponse::Ok(
+            Json(properties(p.info())),
+            cookie,
+        ))
     }
 
-    async fn get_provider_capabilities(&self, auth: Authenticated) -> Result<GetProviderCapabilitiesResponse, AppError> {
-        Ok(GetProviderCapabilitiesResponse::Ok(Json(properties(auth.0.provider.info()))))
+    async fn get_provider_capabilities(
+        &self,
+        auth: Authenticated,
+    ) -> Result<GetProviderCapabilitiesResponse, AppError> {
+        Ok(GetProviderCapabilitiesResponse::Ok(Json(properties(
+            auth.0.provider.info(),
+        ))))
     }
 }

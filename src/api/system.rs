@@ -19,7 +19,10 @@ impl SystemApi for Handlers {
     }
 
     async fn get_health_live(&self) -> Result<GetHealthLiveResponse, AppError> {
-        Ok(GetHealthLiveResponse::Ok(Json(Health { status: HealthStatus::Ok, database: None })))
+        Ok(GetHealthLiveResponse::Ok(Json(Health {
+            status: HealthStatus::Ok,
+            database: None,
+        })))
     }
 
     async fn get_health_ready(&self) -> Result<GetHealthReadyResponse, AppError> {
@@ -28,7 +31,10 @@ impl SystemApi for Handlers {
                 status: HealthStatus::Ok,
                 database: Some("ok".into()),
             }))),
-            Err(e) => Err(AppError::new(ErrorCode::DatabaseUnavailable, format!("database check failed: {}", e.message))),
+            Err(e) => Err(AppError::new(
+                ErrorCode::DatabaseUnavailable,
+                format!("database check failed: {}", e.message),
+            )),
         }
     }
 

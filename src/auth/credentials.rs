@@ -24,12 +24,11 @@ pub fn token_from_cookie_value(raw: &str) -> Option<String> {
         return None;
     }
     for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
-        if let Ok(bytes) = engine.decode(raw) {
-            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-                if let Some(t) = v.get("access_token").and_then(|t| t.as_str()) {
-                    return Some(t.to_string());
-                }
-            }
+        if let Ok(bytes) = engine.decode(raw)
+            && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Some(t) = v.get("access_token").and_then(|t| t.as_str())
+        {
+            return Some(t.to_string());
         }
     }
     Some(raw.to_string())
@@ -41,9 +40,18 @@ mod tests {
 
     #[test]
     fn bearer_wins_over_cookie() {
-        assert_eq!(bearer_or_cookie_token(Some("Bearer abc"), Some("token=zzz")).as_deref(), Some("abc"));
-        assert_eq!(bearer_or_cookie_token(Some("Basic abc"), Some("token=zzz")), None);
-        assert_eq!(bearer_or_cookie_token(None, Some("token=zzz")).as_deref(), Some("zzz"));
+        assert_eq!(
+            bearer_or_cookie_token(Some("Bearer abc"), Some("token=zzz")).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            bearer_or_cookie_token(Some("Basic abc"), Some("token=zzz")),
+            None
+        );
+        assert_eq!(
+            bearer_or_cookie_token(None, Some("token=zzz")).as_deref(),
+            Some("zzz")
+        );
         assert_eq!(bearer_or_cookie_token(None, None), None);
     }
 
@@ -51,7 +59,10 @@ mod tests {
     fn oauth_token_json_is_unwrapped() {
         let json = r#"{"access_token":"jwt.value.here","token_type":"bearer"}"#;
         for e in [&STANDARD, &URL_SAFE_NO_PAD] {
-            assert_eq!(token_from_cookie_value(&e.encode(json)).as_deref(), Some("jwt.value.here"));
+            assert_eq!(
+                token_from_cookie_value(&e.encode(json)).as_deref(),
+                Some("jwt.value.here")
+            );
         }
         assert_eq!(token_from_cookie_value("a.b.c").as_deref(), Some("a.b.c"));
     }

@@ -25,7 +25,9 @@ impl<'a> ApiExtractor<'a> for Authenticated {
             "bearerAuth",
             MetaSecurityScheme {
                 ty: "http",
-                description: Some("An access token (RS256 JWT) issued by the selected remote provider."),
+                description: Some(
+                    "An access token (RS256 JWT) issued by the selected remote provider.",
+                ),
                 name: None,
                 key_in: None,
                 scheme: Some("bearer"),

@@ -36,7 +36,10 @@ impl Provider for LocalProvider {
     }
 
     fn info(&self) -> ProviderInfo {
-        let cap = |f: &str| Capability { feature: f.into(), endpoint: String::new() };
+        let cap = |f: &str| Capability {
+            feature: f.into(),
+            endpoint: String::new(),
+        };
         ProviderInfo {
             provider_type: "local",
             package_version: self.version.clone(),
@@ -61,7 +64,10 @@ impl Provider for LocalProvider {
         }
     }
 
-    fn authenticate<'a>(&'a self, _token: Option<&'a str>) -> BoxFuture<'a, Result<User, AppError>> {
+    fn authenticate<'a>(
+        &'a self,
+        _token: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<User, AppError>> {
         Box::pin(async { Ok(Self::user()) })
     }
 

@@ -47,7 +47,9 @@ impl std::fmt::Debug for RequestContext {
 /// The provider a request names: cookie, then header, then `?provider=`, then the server's
 /// default. `None` means the Local provider.
 pub fn requested_provider_name(req: &poem::Request, default: &str) -> String {
-    let from_cookie = req.header("cookie").and_then(|c| cookie_value(c, PROVIDER_COOKIE));
+    let from_cookie = req
+        .header("cookie")
+        .and_then(|c| cookie_value(c, PROVIDER_COOKIE));
     let from_header = || req.header(PROVIDER_COOKIE).map(str::to_string);
     let from_query = || {
         req.uri().query().and_then(|q| {
@@ -57,16 +59,29 @@ pub fn requested_provider_name(req: &poem::Request, default: &str) -> String {
             })
         })
     };
-    from_cookie.or_else(from_header).or_else(from_query).unwrap_or_else(|| default.to_string())
+    from_cookie
+        .or_else(from_header)
+        .or_else(from_query)
+        .unwrap_or_else(|| default.to_string())
 }
 
 /// Authenticates a request: the one place credentials are checked.
-pub async fn authenticate(state: &AppState, req: &poem::Request) -> Result<RequestContext, AppError> {
+pub async fn authenticate(
+    state: &AppState,
+    req: &poem::Request,
+) -> Result<RequestContext, AppError> {
     let name = requested_provider_name(req, &state.config.provider);
-    let provider = state.providers.get(&name).ok_or_else(|| AppError::unknown_provider(&name))?;
+    let provider = state
+        .providers
+        .get(&name)
+        .ok_or_else(|| AppError::unknown_provider(&name))?;
     let token = bearer_or_cookie_token(req.header("authorization"), req.header("cookie"));
     let user = provider.authenticate(token.as_deref()).await?;
-    Ok(RequestContext { provider, user, token })
+    Ok(RequestContext {
+        provider,
+        user,
+        token,
+    })
 }
 
 /// One cookie's value from a `Cookie` header.
@@ -84,7 +99,10 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(b) => {
                         out.push(b);
                         i += 3;
@@ -107,7 +125,10 @@ mod tests {
 
     #[test]
     fn cookie_values_are_found() {
-        assert_eq!(cookie_value("a=1; meshery-provider=Local; b=2", PROVIDER_COOKIE).as_deref(), Some("Local"));
+        assert_eq!(
+            cookie_value("a=1; meshery-provider=Local; b=2", PROVIDER_COOKIE).as_deref(),
+            Some("Local")
+        );
         assert_eq!(cookie_value("a=1", PROVIDER_COOKIE), None);
     }
 
@@ -126,11 +147,18 @@ mod tests {
             .header("cookie", "meshery-provider=C")
             .finish();
         assert_eq!(requested_provider_name(&req, "D"), "C");
-        let req = poem::Request::builder().uri(poem::http::Uri::from_static("/x?provider=Q")).header("meshery-provider", "H").finish();
+        let req = poem::Request::builder()
+            .uri(poem::http::Uri::from_static("/x?provider=Q"))
+            .header("meshery-provider", "H")
+            .finish();
         assert_eq!(requested_provider_name(&req, "D"), "H");
-        let req = poem::Request::builder().uri(poem::http::Uri::from_static("/x?provider=Q")).finish();
+        let req = poem::Request::builder()
+            .uri(poem::http::Uri::from_static("/x?provider=Q"))
+            .finish();
         assert_eq!(requested_provider_name(&req, "D"), "Q");
-        let req = poem::Request::builder().uri(poem::http::Uri::from_static("/x")).finish();
+        let req = poem::Request::builder()
+            .uri(poem::http::Uri::from_static("/x"))
+            .finish();
         assert_eq!(requested_provider_name(&req, "D"), "D");
     }
 }

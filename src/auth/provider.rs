@@ -46,12 +46,21 @@ pub struct Providers {
 
 impl Providers {
     pub fn new(list: Vec<Arc<dyn Provider>>) -> Self {
-        Self { by_name: list.into_iter().map(|p| (p.name().to_string(), p)).collect() }
+        Self {
+            by_name: list
+                .into_iter()
+                .map(|p| (p.name().to_string(), p))
+                .collect(),
+        }
     }
 
     /// Looks a provider up by name; `None` is the Local provider's legacy name.
     pub fn get(&self, name: &str) -> Option<Arc<dyn Provider>> {
-        let name = if name.eq_ignore_ascii_case("none") { super::LocalProvider::NAME } else { name };
+        let name = if name.eq_ignore_ascii_case("none") {
+            super::LocalProvider::NAME
+        } else {
+            name
+        };
         self.by_name.get(name).cloned()
     }
 

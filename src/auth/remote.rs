@@ -47,9 +47,25 @@ impl RemoteProvider {
     /// `name` is the registration key; by default the base URL's host.
     pub fn new(base_url: &str, leeway: u64) -> Self {
         let base_url = base_url.trim_end_matches('/').to_string();
-        let name = base_url.split("://").nth(1).unwrap_or(&base_url).split('/').next().unwrap_or("").to_string();
-        let http = reqwest::Client::builder().timeout(HTTP_TIMEOUT).build().unwrap_or_default();
-        Self { name, base_url, leeway, http, jwks: Mutex::new(None) }
+        let name = base_url
+            .split("://")
+            .nth(1)
+            .unwrap_or(&base_url)
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let http = reqwest::Client::builder()
+            .timeout(HTTP_TIMEOUT)
+            .build()
+            .unwrap_or_default();
+        Self {
+            name,
+            base_url,
+            leeway,
+            http,
+            jwks: Mutex::new(None),
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -69,34 +85,45 @@ impl RemoteProvider {
             )));
         }
         resp.json::<JwkSet>().await.map_err(|e| {
-            AppError::provider_unreachable(format!("provider `{}` sent an unreadable JWKS: {e}", self.name))
+            AppError::provider_unreachable(format!(
+                "provider `{}` sent an unreadable JWKS: {e}",
+                self.name
+            ))
         })
     }
 
     /// The decoding key for `kid`, from the cache or a (rate-limited) refetch.
     async fn key(&self, kid: &str) -> Result<DecodingKey, AppError> {
         let mut cache = self.jwks.lock().await;
-        if let Some((set, _)) = cache.as_ref() {
-            if let Some(jwk) = set.find(kid) {
-                return DecodingKey::from_jwk(jwk).map_err(|_| AppError::unauthenticated("unusable signing key"));
-            }
+        if let Some((set, _)) = cache.as_ref()
+            && let Some(jwk) = set.find(kid)
+        {
+            return DecodingKey::from_jwk(jwk)
+                .map_err(|_| AppError::unauthenticated("unusable signing key"));
         }
-        let may_fetch = cache.as_ref().is_none_or(|(_, at)| at.elapsed() >= REFETCH_INTERVAL);
+        let may_fetch = cache
+            .as_ref()
+            .is_none_or(|(_, at)| at.elapsed() >= REFETCH_INTERVAL);
         if may_fetch {
             let set = self.fetch_jwks().await?;
             *cache = Some((set, Instant::now()));
         }
         let (set, _) = cache.as_ref().expect("filled above");
-        let jwk = set.find(kid).ok_or_else(|| AppError::unauthenticated("token signed with an unknown key"))?;
+        let jwk = set
+            .find(kid)
+            .ok_or_else(|| AppError::unauthenticated("token signed with an unknown key"))?;
         DecodingKey::from_jwk(jwk).map_err(|_| AppError::unauthenticated("unusable signing key"))
     }
 
     async fn verify(&self, token: &str) -> Result<User, AppError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| AppError::unauthenticated("malformed token"))?;
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| AppError::unauthenticated("malformed token"))?;
         if header.alg != Algorithm::RS256 {
             return Err(AppError::unauthenticated("token algorithm must be RS256"));
         }
-        let kid = header.kid.ok_or_else(|| AppError::unauthenticated("token has no key id (kid)"))?;
+        let kid = header
+            .kid
+            .ok_or_else(|| AppError::unauthenticated("token has no key id (kid)"))?;
         let key = self.key(&kid).await?;
         let mut validation = Validation::new(Algorithm::RS256);
         validation.leeway = self.leeway;
@@ -146,7 +173,8 @@ impl Provider for RemoteProvider {
 
     fn authenticate<'a>(&'a self, token: Option<&'a str>) -> BoxFuture<'a, Result<User, AppError>> {
         Box::pin(async move {
-            let token = token.ok_or_else(|| AppError::unauthenticated("this provider needs an access token"))?;
+            let token = token
+                .ok_or_else(|| AppError::unauthenticated("this provider needs an access token"))?;
             self.verify(token).await
         })
     }

@@ -8,8 +8,16 @@ use crate::error::AppError;
 use crate::store::{EventQuery, EventRow};
 use std::sync::Arc;
 
-pub const SEVERITIES: &[&str] =
-    &["alert", "critical", "debug", "emergency", "error", "informational", "success", "warning"];
+pub const SEVERITIES: &[&str] = &[
+    "alert",
+    "critical",
+    "debug",
+    "emergency",
+    "error",
+    "informational",
+    "success",
+    "warning",
+];
 pub const STATUSES: &[&str] = &["read", "unread"];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -82,7 +90,9 @@ pub struct Page {
 fn check_len(field: &str, value: &str, min: usize, max: usize) -> Result<(), AppError> {
     let n = value.chars().count();
     if n < min || n > max {
-        return Err(AppError::invalid(format!("{field} must be {min} to {max} characters long")));
+        return Err(AppError::invalid(format!(
+            "{field} must be {min} to {max} characters long"
+        )));
     }
     Ok(())
 }
@@ -91,7 +101,9 @@ fn check_one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), AppErr
     if allowed.contains(&value) {
         Ok(())
     } else {
-        Err(AppError::invalid(format!("{field} must be one of {allowed:?}")))
+        Err(AppError::invalid(format!(
+            "{field} must be one of {allowed:?}"
+        )))
     }
 }
 
@@ -101,7 +113,12 @@ pub async fn create(state: &AppState, user: &User, new: NewEvent) -> Result<Even
     check_len("category", &new.category, 1, 128)?;
     check_len("description", &new.description, 0, 4096)?;
     check_len("actedUpon", new.acted_upon.as_deref().unwrap_or(""), 0, 128)?;
-    check_len("operationId", new.operation_id.as_deref().unwrap_or(""), 0, 128)?;
+    check_len(
+        "operationId",
+        new.operation_id.as_deref().unwrap_or(""),
+        0,
+        128,
+    )?;
     let now = crate::store::now();
     let row = EventRow {
         id: uuid::Uuid::new_v4().to_string(),
@@ -138,7 +155,9 @@ pub async fn list(state: &AppState, user: &User, f: Filter) -> Result<Page, AppE
         check_one_of("status", s, STATUSES)?;
     }
     if f.search.as_deref().is_some_and(|s| s.len() > 256) {
-        return Err(AppError::invalid("search must be at most 256 characters long"));
+        return Err(AppError::invalid(
+            "search must be at most 256 characters long",
+        ));
     }
     let q = EventQuery {
         offset: f.page * f.page_size,
@@ -161,9 +180,17 @@ pub async fn list(state: &AppState, user: &User, f: Filter) -> Result<Page, AppE
 }
 
 /// Marks one event; publishes the changed event.
-pub async fn set_status(state: &AppState, user: &User, id: &str, status: &str) -> Result<Event, AppError> {
+pub async fn set_status(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    status: &str,
+) -> Result<Event, AppError> {
     check_one_of("status", status, STATUSES)?;
-    let changed = state.store.set_event_status(&user.id, &[id.to_string()], status, &crate::store::now()).await?;
+    let changed = state
+        .store
+        .set_event_status(&user.id, &[id.to_string()], status, &crate::store::now())
+        .await?;
     if changed == 0 {
         return Err(AppError::not_found(format_args!("event {id}")));
     }
@@ -178,13 +205,23 @@ pub async fn set_status(state: &AppState, user: &User, id: &str, status: &str) -
 }
 
 /// Marks several events; ids of other users' events are ignored. Returns the count changed.
-pub async fn set_status_bulk(state: &AppState, user: &User, ids: &[String], status: &str) -> Result<u64, AppError> {
+pub async fn set_status_bulk(
+    state: &AppState,
+    user: &User,
+    ids: &[String],
+    status: &str,
+) -> Result<u64, AppError> {
     check_one_of("status", status, STATUSES)?;
     check_ids(ids)?;
-    let n = state.store.set_event_status(&user.id, ids, status, &crate::store::now()).await?;
+    let n = state
+        .store
+        .set_event_status(&user.id, ids, status, &crate::store::now())
+        .await?;
     for id in ids {
         if let Some(row) = state.store.get_event(&user.id, id).await? {
-            state.bus.publish(Message::Event(Arc::new(Event::from_row(row))));
+            state
+                .bus
+                .publish(Message::Event(Arc::new(Event::from_row(row))));
         }
     }
     Ok(n)
@@ -198,7 +235,12 @@ fn check_ids(ids: &[String]) -> Result<(), AppError> {
 }
 
 pub async fn delete(state: &AppState, user: &User, id: &str) -> Result<(), AppError> {
-    if state.store.delete_events(&user.id, &[id.to_string()]).await? == 0 {
+    if state
+        .store
+        .delete_events(&user.id, &[id.to_string()])
+        .await?
+        == 0
+    {
         return Err(AppError::not_found(format_args!("event {id}")));
     }
     Ok(())

@@ -31,7 +31,12 @@ impl Default for Preference {
             anonymous_usage_stats: true,
             anonymous_perf_results: true,
             selected_k8s_contexts: vec![],
-            load_test_prefs: LoadTestPrefs { c: 1, qps: 0, t: "30s".into(), generator: "fortio".into() },
+            load_test_prefs: LoadTestPrefs {
+                c: 1,
+                qps: 0,
+                t: "30s".into(),
+                generator: "fortio".into(),
+            },
             updated_at: chrono::DateTime::UNIX_EPOCH,
         }
     }
@@ -54,23 +59,36 @@ const MAX_CONTEXTS: usize = 256;
 fn validate(u: &PreferenceUpdate) -> Result<(), AppError> {
     if let Some(l) = &u.load_test_prefs {
         if !(1..=10_000).contains(&l.c) {
-            return Err(AppError::invalid("loadTestPrefs.c must be between 1 and 10000"));
+            return Err(AppError::invalid(
+                "loadTestPrefs.c must be between 1 and 10000",
+            ));
         }
         if !(0..=1_000_000).contains(&l.qps) {
-            return Err(AppError::invalid("loadTestPrefs.qps must be between 0 and 1000000"));
+            return Err(AppError::invalid(
+                "loadTestPrefs.qps must be between 0 and 1000000",
+            ));
         }
         let (digits, unit) = l.t.split_at(l.t.len().saturating_sub(1));
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || !matches!(unit, "h" | "m" | "s") {
-            return Err(AppError::invalid("loadTestPrefs.t must look like 30s, 5m or 1h"));
+        if digits.is_empty()
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+            || !matches!(unit, "h" | "m" | "s")
+        {
+            return Err(AppError::invalid(
+                "loadTestPrefs.t must look like 30s, 5m or 1h",
+            ));
         }
         if !LOAD_GENERATORS.contains(&l.generator.as_str()) {
-            return Err(AppError::invalid(format!("loadTestPrefs.gen must be one of {LOAD_GENERATORS:?}")));
+            return Err(AppError::invalid(format!(
+                "loadTestPrefs.gen must be one of {LOAD_GENERATORS:?}"
+            )));
         }
     }
-    if let Some(c) = &u.selected_k8s_contexts {
-        if c.len() > MAX_CONTEXTS || c.iter().any(|s| s.len() > 256) {
-            return Err(AppError::invalid("selectedK8sContexts: at most 256 entries of at most 256 characters"));
-        }
+    if let Some(c) = &u.selected_k8s_contexts
+        && (c.len() > MAX_CONTEXTS || c.iter().any(|s| s.len() > 256))
+    {
+        return Err(AppError::invalid(
+            "selectedK8sContexts: at most 256 entries of at most 256 characters",
+        ));
     }
     Ok(())
 }
@@ -86,7 +104,11 @@ pub async fn get(state: &AppState, user: &User) -> Result<Preference, AppError> 
     }
 }
 
-pub async fn update(state: &AppState, user: &User, u: PreferenceUpdate) -> Result<Preference, AppError> {
+pub async fn update(
+    state: &AppState,
+    user: &User,
+    u: PreferenceUpdate,
+) -> Result<Preference, AppError> {
     validate(&u)?;
     let mut p = get(state, user).await?;
     if let Some(v) = u.anonymous_usage_stats {
@@ -104,7 +126,15 @@ pub async fn update(state: &AppState, user: &User, u: PreferenceUpdate) -> Resul
     let now = chrono::Utc::now();
     p.updated_at = now;
     let data = serde_json::to_string(&p).map_err(AppError::internal)?;
-    state.store.put_prefs(&user.id, &user.provider, &data, &crate::store::format_time(now)).await?;
+    state
+        .store
+        .put_prefs(
+            &user.id,
+            &user.provider,
+            &data,
+            &crate::store::format_time(now),
+        )
+        .await?;
     Ok(p)
 }
 
@@ -114,7 +144,12 @@ mod tests {
 
     fn with_load(t: &str, c: i32, generator: &str) -> PreferenceUpdate {
         PreferenceUpdate {
-            load_test_prefs: Some(LoadTestPrefs { c, qps: 0, t: t.into(), generator: generator.into() }),
+            load_test_prefs: Some(LoadTestPrefs {
+                c,
+                qps: 0,
+                t: t.into(),
+                generator: generator.into(),
+            }),
             ..Default::default()
         }
     }

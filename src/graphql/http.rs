@@ -29,7 +29,12 @@ fn negotiate(accept: Option<&str>) -> Option<MediaType> {
     };
     let mut json = false;
     for part in accept.split(',') {
-        let media = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match media.as_str() {
             GQL_RESPONSE => return Some(MediaType::GraphqlResponse),
             "application/json" | "*/*" | "application/*" => json = true,
@@ -44,7 +49,10 @@ fn reply(media: MediaType, status: StatusCode, body: Value) -> Response {
         MediaType::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
         MediaType::Json => "application/json; charset=utf-8",
     };
-    Response::builder().status(status).content_type(ct).body(body.to_string())
+    Response::builder()
+        .status(status)
+        .content_type(ct)
+        .body(body.to_string())
 }
 
 /// A request-level failure (the document never ran): `{"errors": [...]}` with our code.
@@ -65,7 +73,9 @@ fn parse_params(obj: serde_json::Map<String, Value>) -> Result<async_graphql::Re
     let mut req = async_graphql::Request::new(query);
     match obj.get("variables") {
         None | Some(Value::Null) => {}
-        Some(v @ Value::Object(_)) => req = req.variables(async_graphql::Variables::from_json(v.clone())),
+        Some(v @ Value::Object(_)) => {
+            req = req.variables(async_graphql::Variables::from_json(v.clone()))
+        }
         Some(_) => return Err("`variables` must be an object".into()),
     }
     match obj.get("operationName") {
@@ -91,7 +101,9 @@ fn query_string_params(query: &str) -> Result<serde_json::Map<String, Value>, St
     let mut out = serde_json::Map::new();
     for (k, v) in url_pairs(query) {
         let value = match k.as_str() {
-            "variables" | "extensions" => serde_json::from_str::<Value>(&v).map_err(|_| format!("`{k}` must be JSON"))?,
+            "variables" | "extensions" => {
+                serde_json::from_str::<Value>(&v).map_err(|_| format!("`{k}` must be JSON"))?
+            }
             _ => Value::String(v),
         };
         out.insert(k, value);
@@ -116,12 +128,15 @@ fn decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(b) = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && let Some(b) = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -143,19 +158,42 @@ fn operation_type(req: &async_graphql::Request) -> Result<Option<OperationType>,
 }
 
 #[handler]
-pub async fn endpoint(req: &Request, body: Body, schema: Data<&AppSchema>, state: Data<&Arc<AppState>>) -> Response {
-    if req.header(header::UPGRADE).is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+pub async fn endpoint(
+    req: &Request,
+    body: Body,
+    schema: Data<&AppSchema>,
+    state: Data<&Arc<AppState>>,
+) -> Response {
+    if req
+        .header(header::UPGRADE)
+        .is_some_and(|u| u.eq_ignore_ascii_case("websocket"))
+    {
         return super::ws::upgrade(req, schema.0.clone(), state.0.clone()).await;
     }
     let Some(media) = negotiate(req.header(header::ACCEPT)) else {
-        return request_error(MediaType::Json, StatusCode::NOT_ACCEPTABLE, "accept application/graphql-response+json or application/json");
+        return request_error(
+            MediaType::Json,
+            StatusCode::NOT_ACCEPTABLE,
+            "accept application/graphql-response+json or application/json",
+        );
     };
     let params = if req.method() == Method::GET {
         query_string_params(req.uri().query().unwrap_or(""))
     } else {
-        let ct = req.header(header::CONTENT_TYPE).unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let ct = req
+            .header(header::CONTENT_TYPE)
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if ct != "application/json" {
-            return request_error(media, StatusCode::UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
+            return request_error(
+                media,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "the body must be application/json",
+            );
         }
         match body.into_bytes().await {
             Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
@@ -172,16 +210,26 @@ pub async fn endpoint(req: &Request, body: Body, schema: Data<&AppSchema>, state
     };
     match operation_type(&gql_req) {
         Ok(Some(OperationType::Mutation)) if req.method() == Method::GET => {
-            let mut resp = request_error(media, StatusCode::METHOD_NOT_ALLOWED, "mutations need POST");
-            resp.headers_mut().insert(header::ALLOW, "POST".parse().expect("static header"));
+            let mut resp =
+                request_error(media, StatusCode::METHOD_NOT_ALLOWED, "mutations need POST");
+            resp.headers_mut()
+                .insert(header::ALLOW, "POST".parse().expect("static header"));
             return resp;
         }
         Ok(Some(OperationType::Subscription)) => {
-            return request_error(media, StatusCode::BAD_REQUEST, "subscriptions need a WebSocket");
+            return request_error(
+                media,
+                StatusCode::BAD_REQUEST,
+                "subscriptions need a WebSocket",
+            );
         }
         Ok(_) => {}
         Err(msg) => {
-            let status = if media == MediaType::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+            let status = if media == MediaType::GraphqlResponse {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
             return request_error(media, status, &msg);
         }
     }
@@ -191,10 +239,16 @@ pub async fn endpoint(req: &Request, body: Body, schema: Data<&AppSchema>, state
         Err(e) => return auth_error(e),
     };
     let resp = schema.execute(gql_req.data(ctx)).await;
-    let did_not_run = resp.data == async_graphql::Value::Null && !resp.errors.is_empty() && resp.errors.iter().all(|e| e.path.is_empty());
+    let did_not_run = resp.data == async_graphql::Value::Null
+        && !resp.errors.is_empty()
+        && resp.errors.iter().all(|e| e.path.is_empty());
     let mut body = serde_json::to_value(&resp).unwrap_or_default();
     tag_errors(&mut body);
-    let status = if did_not_run && media == MediaType::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if did_not_run && media == MediaType::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     reply(media, status, body)
 }
 
@@ -202,16 +256,25 @@ fn auth_error(e: AppError) -> Response {
     let body = serde_json::json!({
         "errors": [{ "message": e.message, "extensions": { "code": e.code.code() } }]
     });
-    Response::builder().status(e.status()).content_type("application/json; charset=utf-8").body(body.to_string()).into_response()
+    Response::builder()
+        .status(e.status())
+        .content_type("application/json; charset=utf-8")
+        .body(body.to_string())
+        .into_response()
 }
 
 /// Errors raised by async-graphql itself (validation, limits) carry no code: give them ours.
 pub(crate) fn tag_errors(body: &mut Value) {
     if let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) {
         for e in errors {
-            let ext = e.as_object_mut().map(|o| o.entry("extensions").or_insert_with(|| serde_json::json!({})));
+            let ext = e.as_object_mut().map(|o| {
+                o.entry("extensions")
+                    .or_insert_with(|| serde_json::json!({}))
+            });
             if let Some(Value::Object(ext)) = ext {
-                ext.entry("code").or_insert_with(|| Value::String(ErrorCode::GraphQlRequestRejected.code().into()));
+                ext.entry("code").or_insert_with(|| {
+                    Value::String(ErrorCode::GraphQlRequestRejected.code().into())
+                });
             }
         }
     }
@@ -224,7 +287,10 @@ mod tests {
     #[test]
     fn accept_negotiation() {
         assert!(negotiate(None) == Some(MediaType::Json));
-        assert!(negotiate(Some("application/graphql-response+json, application/json")) == Some(MediaType::GraphqlResponse));
+        assert!(
+            negotiate(Some("application/graphql-response+json, application/json"))
+                == Some(MediaType::GraphqlResponse)
+        );
         assert!(negotiate(Some("*/*")) == Some(MediaType::Json));
         assert!(negotiate(Some("text/html")).is_none());
     }

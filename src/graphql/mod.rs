@@ -13,8 +13,11 @@ use poem::{EndpointExt, Route, get};
 use resolvers::Resolvers;
 use std::sync::Arc;
 
-pub type AppSchema =
-    async_graphql::Schema<QueryRoot<Resolvers>, MutationRoot<Resolvers>, SubscriptionRoot<Resolvers>>;
+pub type AppSchema = async_graphql::Schema<
+    QueryRoot<Resolvers>,
+    MutationRoot<Resolvers>,
+    SubscriptionRoot<Resolvers>,
+>;
 
 /// The executable schema, with the configured depth and complexity limits.
 pub fn schema(state: &Arc<AppState>) -> AppSchema {
@@ -27,6 +30,9 @@ pub fn schema(state: &Arc<AppState>) -> AppSchema {
 /// `/query` (HTTP and WebSocket) and `/playground`, nested under both GraphQL prefixes.
 pub fn routes(schema: AppSchema) -> Route {
     Route::new()
-        .at("/query", get(http::endpoint).post(http::endpoint).data(schema))
+        .at(
+            "/query",
+            get(http::endpoint).post(http::endpoint).data(schema),
+        )
         .nest("/playground", playground::routes())
 }

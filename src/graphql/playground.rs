@@ -35,12 +35,26 @@ const PAGE: &str = r#"<!DOCTYPE html>
 </html>"#;
 
 fn asset(bytes: &'static [u8], ct: &'static str) -> Response {
-    Response::builder().content_type(ct).header("cache-control", "public, max-age=86400").body(bytes)
+    Response::builder()
+        .content_type(ct)
+        .header("cache-control", "public, max-age=86400")
+        .body(bytes)
 }
 
 pub fn routes() -> Route {
     Route::new()
-        .at("/", get(make_sync(|_| Html(PAGE))).post(make_sync(|_| Html(PAGE))))
-        .at("/static/middleware.js", get(make_sync(|_| asset(JS, "application/javascript; charset=utf-8"))))
-        .at("/static/index.css", get(make_sync(|_| asset(CSS, "text/css; charset=utf-8"))))
+        .at(
+            "/",
+            get(make_sync(|_| Html(PAGE))).post(make_sync(|_| Html(PAGE))),
+        )
+        .at(
+            "/static/middleware.js",
+            get(make_sync(|_| {
+                asset(JS, "application/javascript; charset=utf-8")
+            })),
+        )
+        .at(
+            "/static/index.css",
+            get(make_sync(|_| asset(CSS, "text/css; charset=utf-8"))),
+        )
 }

@@ -47,7 +47,11 @@ pub(crate) fn event(e: &events::Event) -> Event {
         operation_id: ID(e.operation_id.clone()),
         system_id: ID(e.system_id.clone()),
         severity: severity_to_gql(&e.severity),
-        status: if e.status == "read" { EventStatus::Read } else { EventStatus::Unread },
+        status: if e.status == "read" {
+            EventStatus::Read
+        } else {
+            EventStatus::Unread
+        },
         action: e.action.clone(),
         category: e.category.clone(),
         description: e.description.clone(),
@@ -94,7 +98,11 @@ impl QueryResolvers for Resolvers {
         Ok(preference(prefs::get(&self.0, &ctx.user).await.gql()?))
     }
 
-    async fn get_events(&self, ctx: &RequestContext, selector: Option<EventFilter>) -> Result<EventPage> {
+    async fn get_events(
+        &self,
+        ctx: &RequestContext,
+        selector: Option<EventFilter>,
+    ) -> Result<EventPage> {
         let s = selector.unwrap_or(EventFilter {
             page: None,
             page_size: None,
@@ -107,14 +115,21 @@ impl QueryResolvers for Resolvers {
         let ascending = match s.order.as_deref() {
             None | Some("desc") => false,
             Some("asc") => true,
-            Some(_) => return Err(crate::error::AppError::invalid("order must be `asc` or `desc`").gql()),
+            Some(_) => {
+                return Err(crate::error::AppError::invalid("order must be `asc` or `desc`").gql());
+            }
         };
         let filter = events::Filter {
             page: i64::from(s.page.unwrap_or(0)),
             page_size: i64::from(s.page_size.unwrap_or(25)),
             search: s.search,
             categories: s.category.unwrap_or_default(),
-            severities: s.severity.unwrap_or_default().into_iter().map(severity_from_gql).collect(),
+            severities: s
+                .severity
+                .unwrap_or_default()
+                .into_iter()
+                .map(severity_from_gql)
+                .collect(),
             status: s.status.map(status_from_gql),
             ascending,
         };
@@ -148,18 +163,39 @@ impl QueryResolvers for Resolvers {
 }
 
 impl MutationResolvers for Resolvers {
-    async fn update_user_prefs(&self, ctx: &RequestContext, input: PreferenceInput) -> Result<Preference> {
+    async fn update_user_prefs(
+        &self,
+        ctx: &RequestContext,
+        input: PreferenceInput,
+    ) -> Result<Preference> {
         let update = prefs::PreferenceUpdate {
             anonymous_usage_stats: input.anonymous_usage_stats,
             anonymous_perf_results: input.anonymous_perf_results,
             selected_k8s_contexts: input.selected_k8s_contexts,
-            load_test_prefs: input.load_test_prefs.map(|l| prefs::LoadTestPrefs { c: l.c, qps: l.qps, t: l.t, generator: l.load_generator }),
+            load_test_prefs: input.load_test_prefs.map(|l| prefs::LoadTestPrefs {
+                c: l.c,
+                qps: l.qps,
+                t: l.t,
+                generator: l.load_generator,
+            }),
         };
-        Ok(preference(prefs::update(&self.0, &ctx.user, update).await.gql()?))
+        Ok(preference(
+            prefs::update(&self.0, &ctx.user, update).await.gql()?,
+        ))
     }
 
-    async fn update_event_status(&self, ctx: &RequestContext, input: EventStatusInput) -> Result<Event> {
-        let e = events::set_status(&self.0, &ctx.user, &input.id, &status_from_gql(input.status)).await?;
+    async fn update_event_status(
+        &self,
+        ctx: &RequestContext,
+        input: EventStatusInput,
+    ) -> Result<Event> {
+        let e = events::set_status(
+            &self.0,
+            &ctx.user,
+            &input.id,
+            &status_from_gql(input.status),
+        )
+        .await?;
         Ok(event(&e))
     }
 
@@ -170,7 +206,10 @@ impl MutationResolvers for Resolvers {
 }
 
 impl SubscriptionResolvers for Resolvers {
-    async fn subscribe_events(&self, ctx: &RequestContext) -> Result<BoxStream<'static, Result<Event>>> {
+    async fn subscribe_events(
+        &self,
+        ctx: &RequestContext,
+    ) -> Result<BoxStream<'static, Result<Event>>> {
         let stream = crate::bus::user_events(self.0.bus.as_ref(), ctx.user.id.clone())
             .map(|e| Ok(event(&e)))
             .take_until(self.0.shutdown_signal());

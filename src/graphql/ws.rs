@@ -30,7 +30,9 @@ pub async fn upgrade(req: &Request, schema: AppSchema, state: Arc<AppState>) -> 
     let provider_name = crate::auth::requested_provider_name(req, &state.config.provider);
     let header_token = bearer_or_cookie_token(req.header("authorization"), req.header("cookie"));
     let max = state.config.ws_max_message_bytes;
-    let config = WebSocketConfig::default().max_message_size(Some(max)).max_frame_size(Some(max));
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(max))
+        .max_frame_size(Some(max));
     let init_timeout = Duration::from_secs(state.config.ws_init_timeout_secs);
     ws.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .config(config)
@@ -81,8 +83,22 @@ fn payload_token(payload: &serde_json::Value) -> Option<String> {
     get("token").and_then(|t| crate::auth::token_from_cookie_value(&t))
 }
 
-async fn authenticate(state: &AppState, provider: &str, token: Option<String>) -> async_graphql::Result<RequestContext> {
-    let provider = state.providers.get(provider).ok_or_else(|| crate::error::AppError::unknown_provider(provider).gql())?;
-    let user = provider.authenticate(token.as_deref()).await.map_err(crate::error::AppError::gql)?;
-    Ok(RequestContext { provider, user, token })
+async fn authenticate(
+    state: &AppState,
+    provider: &str,
+    token: Option<String>,
+) -> async_graphql::Result<RequestContext> {
+    let provider = state
+        .providers
+        .get(provider)
+        .ok_or_else(|| crate::error::AppError::unknown_provider(provider).gql())?;
+    let user = provider
+        .authenticate(token.as_deref())
+        .await
+        .map_err(crate::error::AppError::gql)?;
+    Ok(RequestContext {
+        provider,
+        user,
+        token,
+    })
 }

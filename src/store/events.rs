@@ -63,7 +63,10 @@ struct Filter {
 
 impl Filter {
     fn new(user_id: &str) -> Self {
-        Self { sql: "user_id = $1".into(), args: vec![user_id.to_string()] }
+        Self {
+            sql: "user_id = $1".into(),
+            args: vec![user_id.to_string()],
+        }
     }
     fn push(&mut self, value: String) -> String {
         self.args.push(value);
@@ -87,7 +90,11 @@ fn build_filter(user_id: &str, q: &EventQuery) -> Filter {
         f.sql += &format!(" AND status = {m}");
     }
     if let Some(search) = q.search.as_deref().filter(|s| !s.is_empty()) {
-        let escaped = search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = search
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         let m = f.push(format!("%{escaped}%"));
         f.sql += &format!(
             " AND (LOWER(description) LIKE {m} ESCAPE '\\' OR LOWER(action) LIKE {m} ESCAPE '\\' OR LOWER(category) LIKE {m} ESCAPE '\\')"
@@ -120,7 +127,11 @@ impl Store {
     }
 
     /// A page of events and the total count matching the filters.
-    pub async fn list_events(&self, user_id: &str, q: &EventQuery) -> Result<(Vec<EventRow>, i64), AppError> {
+    pub async fn list_events(
+        &self,
+        user_id: &str,
+        q: &EventQuery,
+    ) -> Result<(Vec<EventRow>, i64), AppError> {
         let f = build_filter(user_id, q);
         let order = if q.ascending { "ASC" } else { "DESC" };
         let sql = format!(
@@ -142,36 +153,58 @@ impl Store {
     }
 
     /// Count per severity of all the user's events matching the filters.
-    pub async fn count_by_severity(&self, user_id: &str, q: &EventQuery) -> Result<Vec<(String, i64)>, AppError> {
+    pub async fn count_by_severity(
+        &self,
+        user_id: &str,
+        q: &EventQuery,
+    ) -> Result<Vec<(String, i64)>, AppError> {
         let f = build_filter(user_id, q);
-        let mut query =
-            dynamic(format!("SELECT severity, COUNT(*) AS n FROM events WHERE {} GROUP BY severity ORDER BY severity", f.sql));
+        let mut query = dynamic(format!(
+            "SELECT severity, COUNT(*) AS n FROM events WHERE {} GROUP BY severity ORDER BY severity",
+            f.sql
+        ));
         for a in &f.args {
             query = query.bind(a);
         }
         let rows = query.fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|r| Ok((r.try_get::<String, _>("severity")?, r.try_get::<i64, _>("n")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("severity")?,
+                    r.try_get::<i64, _>("n")?,
+                ))
+            })
             .collect::<Result<Vec<_>, sqlx::Error>>()
             .map_err(Into::into)
     }
 
     pub async fn get_event(&self, user_id: &str, id: &str) -> Result<Option<EventRow>, AppError> {
-        let r = dynamic(format!("SELECT {COLUMNS} FROM events WHERE user_id = $1 AND id = $2"))
-            .bind(user_id)
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let r = dynamic(format!(
+            "SELECT {COLUMNS} FROM events WHERE user_id = $1 AND id = $2"
+        ))
+        .bind(user_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
         Ok(r.as_ref().map(row).transpose()?)
     }
 
     /// Sets the status of the user's events among `ids`; returns how many rows changed.
-    pub async fn set_event_status(&self, user_id: &str, ids: &[String], status: &str, now: &str) -> Result<u64, AppError> {
+    pub async fn set_event_status(
+        &self,
+        user_id: &str,
+        ids: &[String],
+        status: &str,
+        now: &str,
+    ) -> Result<u64, AppError> {
         let mut f = Filter::new(user_id);
         let s = f.push(status.to_string());
         let t = f.push(now.to_string());
         f.any_of("id", ids);
-        let sql = format!("UPDATE events SET status = {s}, updated_at = {t} WHERE {}", f.sql);
+        let sql = format!(
+            "UPDATE events SET status = {s}, updated_at = {t} WHERE {}",
+            f.sql
+        );
         let mut q = dynamic(sql);
         for a in &f.args {
             q = q.bind(a);
@@ -194,11 +227,17 @@ impl Store {
     pub async fn event_types(&self, user_id: &str) -> Result<(Vec<String>, Vec<String>), AppError> {
         let mut lists = Vec::new();
         for column in ["category", "action"] {
-            let rows = dynamic(format!("SELECT DISTINCT {column} AS v FROM events WHERE user_id = $1 ORDER BY v"))
-                .bind(user_id)
-                .fetch_all(self.pool())
-                .await?;
-            lists.push(rows.iter().map(|r| r.try_get::<String, _>("v")).collect::<Result<Vec<_>, _>>()?);
+            let rows = dynamic(format!(
+                "SELECT DISTINCT {column} AS v FROM events WHERE user_id = $1 ORDER BY v"
+            ))
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await?;
+            lists.push(
+                rows.iter()
+                    .map(|r| r.try_get::<String, _>("v"))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
         }
         let actions = lists.pop().unwrap_or_default();
         let categories = lists.pop().unwrap_or_default();

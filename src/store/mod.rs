@@ -35,23 +35,37 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) the database and runs the embedded migrations.
-    pub async fn open(database_url: Option<&str>, data_folder: &std::path::Path) -> Result<Self, String> {
+    pub async fn open(
+        database_url: Option<&str>,
+        data_folder: &std::path::Path,
+    ) -> Result<Self, String> {
         sqlx::any::install_default_drivers();
         let (url, backend, sqlite_file) = match database_url {
             Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
                 (u.to_string(), Backend::Postgres, None)
             }
             Some(u) if u.starts_with("sqlite:") => {
-                let file = u.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let file = u
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
                 let file = PathBuf::from(file.split('?').next().unwrap_or(file));
                 (u.to_string(), Backend::Sqlite, Some(file))
             }
-            Some(u) => return Err(format!("unsupported DATABASE_URL scheme in `{}`", crate::config::mask_url(u))),
+            Some(u) => {
+                return Err(format!(
+                    "unsupported DATABASE_URL scheme in `{}`",
+                    crate::config::mask_url(u)
+                ));
+            }
             None => {
                 std::fs::create_dir_all(data_folder)
                     .map_err(|e| format!("cannot create {}: {e}", data_folder.display()))?;
                 let file = data_folder.join("mesherydb.sql");
-                (format!("sqlite://{}?mode=rwc", file.display()), Backend::Sqlite, Some(file))
+                (
+                    format!("sqlite://{}?mode=rwc", file.display()),
+                    Backend::Sqlite,
+                    Some(file),
+                )
             }
         };
         let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5));
@@ -68,9 +82,18 @@ impl Store {
         } else {
             options = options.max_connections(16);
         }
-        let pool = options.connect(&url).await.map_err(|e| format!("cannot open the database: {e}"))?;
-        migrations::run(&pool).await.map_err(|e| format!("migrations failed: {e}"))?;
-        Ok(Self { pool, backend, sqlite_file })
+        let pool = options
+            .connect(&url)
+            .await
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        migrations::run(&pool)
+            .await
+            .map_err(|e| format!("migrations failed: {e}"))?;
+        Ok(Self {
+            pool,
+            backend,
+            sqlite_file,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -88,7 +111,9 @@ impl Store {
         let mut out = Vec::new();
         for table in TABLES {
             use sqlx::Row;
-            let row = dynamic(format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&self.pool).await?;
+            let row = dynamic(format!("SELECT COUNT(*) AS n FROM {table}"))
+                .fetch_one(&self.pool)
+                .await?;
             out.push((table.to_string(), row.try_get::<i64, _>("n")?));
         }
         Ok(out)
@@ -99,19 +124,26 @@ impl Store {
     pub async fn reset(&self) -> Result<Option<PathBuf>, AppError> {
         let archived = match &self.sqlite_file {
             Some(file) => {
-                let dir = file.parent().unwrap_or(std::path::Path::new(".")).join(".archive");
+                let dir = file
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join(".archive");
                 std::fs::create_dir_all(&dir).map_err(AppError::internal)?;
                 let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S%3f");
                 let target = dir.join(format!("mesherydb{stamp}.sql"));
                 let quoted = target.display().to_string().replace('\'', "''");
-                dynamic(format!("VACUUM INTO '{quoted}'")).execute(&self.pool).await?;
+                dynamic(format!("VACUUM INTO '{quoted}'"))
+                    .execute(&self.pool)
+                    .await?;
                 Some(target)
             }
             None => None,
         };
         let mut tx = self.pool.begin().await?;
         for table in TABLES {
-            dynamic(format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+            dynamic(format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(archived)
@@ -129,7 +161,9 @@ impl Store {
 
 /// A statement assembled at run time. Only this module builds such strings, from constant
 /// fragments and `$N` placeholders; values are always bound, never spliced in.
-pub(crate) fn dynamic(sql: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+pub(crate) fn dynamic(
+    sql: String,
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(sqlx::AssertSqlSafe(sql))
 }
 
@@ -143,5 +177,7 @@ pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 pub fn parse_time(s: &str) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_default()
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default()
 }

@@ -18,10 +18,14 @@ fn keys(set: poem::web::Data<&JwkSet>) -> Json<JwkSet> {
 
 /// A stand-in provider that publishes its JWKS at `/keys`; returns its base URL.
 async fn jwks_server() -> String {
-    let mut jwk = Jwk::from_encoding_key(&EncodingKey::from_rsa_pem(KEY).unwrap(), Algorithm::RS256).unwrap();
+    let mut jwk =
+        Jwk::from_encoding_key(&EncodingKey::from_rsa_pem(KEY).unwrap(), Algorithm::RS256).unwrap();
     jwk.common.key_id = Some("k1".into());
     let set = JwkSet { keys: vec![jwk] };
-    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
     let addr = acceptor.local_addr()[0].as_socket_addr().cloned().unwrap();
     let app = Route::new().at("/keys", get(keys)).data(set);
     tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
@@ -77,14 +81,37 @@ async fn every_secured_operation_refuses_anonymous_requests() {
             assert_ne!(status, 401, "{} {} is public", op.method, op.path);
         } else {
             secured += 1;
-            assert_eq!(status, 401, "{} {} ({}) must need credentials", op.method, op.path, op.operation_id);
-            assert_eq!(assert_error_body(&r.json().await.unwrap()), "meshery-server-1001");
+            assert_eq!(
+                status, 401,
+                "{} {} ({}) must need credentials",
+                op.method, op.path, op.operation_id
+            );
+            assert_eq!(
+                assert_error_body(&r.json().await.unwrap()),
+                "meshery-server-1001"
+            );
         }
     }
-    assert!(secured >= 14, "the walk covered {secured} secured operations");
-    let mut public: Vec<_> = OPERATIONS.iter().filter(|o| o.public).map(|o| o.path).collect();
+    assert!(
+        secured >= 14,
+        "the walk covered {secured} secured operations"
+    );
+    let mut public: Vec<_> = OPERATIONS
+        .iter()
+        .filter(|o| o.public)
+        .map(|o| o.path)
+        .collect();
     public.sort();
-    assert_eq!(public, ["/api/provider", "/api/providers", "/api/system/version", "/healthz/live", "/healthz/ready"]);
+    assert_eq!(
+        public,
+        [
+            "/api/provider",
+            "/api/providers",
+            "/api/system/version",
+            "/healthz/live",
+            "/healthz/ready"
+        ]
+    );
     s.stop().await;
 }
 
@@ -93,22 +120,43 @@ async fn a_valid_token_works_as_bearer_and_as_cookie() {
     let (s, name) = remote_server().await;
     let http = reqwest::Client::new();
     let t = token(KEY, Some("k1"), good_claims());
-    let r = http.get(s.url("/api/user")).bearer_auth(&t).send().await.unwrap();
+    let r = http
+        .get(s.url("/api/user"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let u: serde_json::Value = r.json().await.unwrap();
-    assert_eq!((u["id"].as_str(), u["provider"].as_str()), (Some("user-1"), Some(name.as_str())));
+    assert_eq!(
+        (u["id"].as_str(), u["provider"].as_str()),
+        (Some("user-1"), Some(name.as_str()))
+    );
 
     use base64::Engine;
     let oauth = serde_json::json!({"access_token": t, "token_type": "bearer"}).to_string();
-    let cookie = format!("meshery-provider={name}; token={}", base64::engine::general_purpose::STANDARD.encode(oauth));
-    let r = http.get(s.url("/api/token")).header("cookie", cookie).send().await.unwrap();
+    let cookie = format!(
+        "meshery-provider={name}; token={}",
+        base64::engine::general_purpose::STANDARD.encode(oauth)
+    );
+    let r = http
+        .get(s.url("/api/token"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let file: serde_json::Value = r.json().await.unwrap();
     assert_eq!(file["token"].as_str(), Some(t.as_str()));
     assert_eq!(file["meshery-provider"].as_str(), Some(name.as_str()));
 
     // The Local provider still answers without a token on the same server.
-    let r = http.get(s.url("/api/user")).header("meshery-provider", "Local").send().await.unwrap();
+    let r = http
+        .get(s.url("/api/user"))
+        .header("meshery-provider", "Local")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     s.stop().await;
 }
@@ -118,13 +166,25 @@ async fn bad_tokens_are_refused() {
     let (s, _) = remote_server().await;
     let http = reqwest::Client::new();
     let hs256 = {
-        let h = Header { kid: Some("k1".into()), ..Header::new(Algorithm::HS256) };
-        jsonwebtoken::encode(&h, &good_claims(), &EncodingKey::from_secret(b"public-key-as-secret").unwrap()).unwrap()
+        let h = Header {
+            kid: Some("k1".into()),
+            ..Header::new(Algorithm::HS256)
+        };
+        jsonwebtoken::encode(
+            &h,
+            &good_claims(),
+            &EncodingKey::from_secret(b"public-key-as-secret").unwrap(),
+        )
+        .unwrap()
     };
     let none_alg = {
         use base64::Engine;
         let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        format!("{}.{}.", e.encode(r#"{"alg":"none","kid":"k1"}"#), e.encode(good_claims().to_string()))
+        format!(
+            "{}.{}.",
+            e.encode(r#"{"alg":"none","kid":"k1"}"#),
+            e.encode(good_claims().to_string())
+        )
     };
     let good = token(KEY, Some("k1"), good_claims());
     let tampered = {
@@ -135,9 +195,26 @@ async fn bad_tokens_are_refused() {
         parts.join(".")
     };
     let cases = [
-        ("expired", token(KEY, Some("k1"), serde_json::json!({"sub": "u", "exp": now() - 3600}))),
-        ("no exp", token(KEY, Some("k1"), serde_json::json!({"sub": "u"}))),
-        ("nbf in the future", token(KEY, Some("k1"), serde_json::json!({"sub": "u", "exp": now() + 7200, "nbf": now() + 3600}))),
+        (
+            "expired",
+            token(
+                KEY,
+                Some("k1"),
+                serde_json::json!({"sub": "u", "exp": now() - 3600}),
+            ),
+        ),
+        (
+            "no exp",
+            token(KEY, Some("k1"), serde_json::json!({"sub": "u"})),
+        ),
+        (
+            "nbf in the future",
+            token(
+                KEY,
+                Some("k1"),
+                serde_json::json!({"sub": "u", "exp": now() + 7200, "nbf": now() + 3600}),
+            ),
+        ),
         ("other key", token(OTHER_KEY, Some("k1"), good_claims())),
         ("unknown kid", token(KEY, Some("k9"), good_claims())),
         ("no kid", token(KEY, None, good_claims())),
@@ -148,9 +225,18 @@ async fn bad_tokens_are_refused() {
         ("truncated", good[..good.len() / 2].to_string()),
     ];
     for (what, t) in cases {
-        let r = http.get(s.url("/api/user")).bearer_auth(&t).send().await.unwrap();
+        let r = http
+            .get(s.url("/api/user"))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 401, "{what}");
-        assert_eq!(assert_error_body(&r.json().await.unwrap()), "meshery-server-1001", "{what}");
+        assert_eq!(
+            assert_error_body(&r.json().await.unwrap()),
+            "meshery-server-1001",
+            "{what}"
+        );
     }
     s.stop().await;
 }
@@ -158,12 +244,25 @@ async fn bad_tokens_are_refused() {
 #[tokio::test]
 async fn browsers_are_sent_to_the_provider_login_and_api_clients_are_not() {
     let (s, _) = remote_server().await;
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let r = http.get(s.url("/api/user")).header("accept", "text/html,application/xhtml+xml").send().await.unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = http
+        .get(s.url("/api/user"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 302);
     let location = r.headers()["location"].to_str().unwrap();
     assert!(location.contains("/login?source="), "{location}");
-    let r = http.get(s.url("/api/user")).header("accept", "application/json").send().await.unwrap();
+    let r = http
+        .get(s.url("/api/user"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     s.stop().await;
 }

@@ -53,13 +53,26 @@ pub async fn server_with(configure: impl FnOnce(&mut Config)) -> TestServer {
     let mut config = Config::for_tests(dir.clone());
     configure(&mut config);
     let running = start(config).await.expect("server starts");
-    TestServer { base: format!("http://{}", running.addr), running: Some(running), dir }
+    TestServer {
+        base: format!("http://{}", running.addr),
+        running: Some(running),
+        dir,
+    }
 }
 
 /// Asserts the one error format and returns the code.
 pub fn assert_error_body(body: &serde_json::Value) -> String {
-    for key in ["error", "code", "severity", "probableCause", "suggestedRemediation"] {
-        assert!(body.get(key).is_some_and(|v| v.is_string()), "error body lacks `{key}`: {body}");
+    for key in [
+        "error",
+        "code",
+        "severity",
+        "probableCause",
+        "suggestedRemediation",
+    ] {
+        assert!(
+            body.get(key).is_some_and(|v| v.is_string()),
+            "error body lacks `{key}`: {body}"
+        );
     }
     body["code"].as_str().unwrap_or_default().to_string()
 }

@@ -10,11 +10,13 @@ use std::collections::BTreeMap;
 
 /// Keeps the parts of a schema that change what is valid on the wire.
 fn schema(v: &Value) -> Value {
-    let Some(obj) = v.as_object() else { return v.clone() };
-    if let Some(Value::Array(all)) = obj.get("allOf") {
-        if all.len() == 1 {
-            return schema(&all[0]);
-        }
+    let Some(obj) = v.as_object() else {
+        return v.clone();
+    };
+    if let Some(Value::Array(all)) = obj.get("allOf")
+        && all.len() == 1
+    {
+        return schema(&all[0]);
     }
     let mut out = Map::new();
     for key in ["$ref", "type", "format", "enum", "pattern", "default"] {
@@ -22,13 +24,23 @@ fn schema(v: &Value) -> Value {
             out.insert(key.into(), x.clone());
         }
     }
-    for key in ["minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"] {
+    for key in [
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "minItems",
+        "maxItems",
+    ] {
         if let Some(x) = obj.get(key).and_then(Value::as_f64) {
             out.insert(key.into(), json!(x));
         }
     }
     if let Some(req) = obj.get("required").and_then(Value::as_array) {
-        let mut r: Vec<String> = req.iter().filter_map(|x| x.as_str().map(String::from)).collect();
+        let mut r: Vec<String> = req
+            .iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect();
         r.sort();
         if !r.is_empty() {
             out.insert("required".into(), json!(r));
@@ -41,7 +53,8 @@ fn schema(v: &Value) -> Value {
     if let Some(items) = obj.get("items") {
         out.insert("items".into(), schema(items));
     }
-    let is_free_object = obj.get("type") == Some(&json!("object")) && !obj.contains_key("properties");
+    let is_free_object =
+        obj.get("type") == Some(&json!("object")) && !obj.contains_key("properties");
     match obj.get("additionalProperties") {
         Some(Value::Bool(true)) | None if is_free_object => {
             out.insert("additionalProperties".into(), json!({}));
@@ -90,7 +103,11 @@ fn canonical(doc: &Value) -> BTreeMap<String, Value> {
                         .map(|(m, c)| {
                             let m = media(m);
                             // poem-openapi describes SSE as an array of items: compare the media type.
-                            let s = if m == "text/event-stream" { json!(null) } else { schema(&c["schema"]) };
+                            let s = if m == "text/event-stream" {
+                                json!(null)
+                            } else {
+                                schema(&c["schema"])
+                            };
                             (m, s)
                         })
                         .collect();
@@ -101,7 +118,10 @@ fn canonical(doc: &Value) -> BTreeMap<String, Value> {
                         .flatten()
                         .map(|(h, _)| h.to_ascii_lowercase())
                         .collect();
-                    (status.clone(), json!({"content": content, "headers": headers}))
+                    (
+                        status.clone(),
+                        json!({"content": content, "headers": headers}),
+                    )
                 })
                 .collect();
             let mut security: Vec<String> = op
@@ -150,16 +170,35 @@ fn diff(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>) -> Vec<String>
 async fn served_openapi_equals_the_committed_contract() {
     let s = server().await;
     let state = s.running.as_ref().unwrap().state.clone();
-    let rendered: Value = serde_json::from_str(&meshery_server::server::openapi_service(&state).spec()).unwrap();
+    let rendered: Value =
+        serde_json::from_str(&meshery_server::server::openapi_service(&state).spec()).unwrap();
     let committed: Value = serde_json::from_str(meshery_server::generated::OPENAPI_JSON).unwrap();
     let d = diff(&canonical(&committed), &canonical(&rendered));
-    assert!(d.is_empty(), "the served API differs from openapi/:\n{}", d.join("\n"));
+    assert!(
+        d.is_empty(),
+        "the served API differs from openapi/:\n{}",
+        d.join("\n")
+    );
 
     // And the document we hand out is the committed one, in both encodings.
     let http = reqwest::Client::new();
-    let json: Value = http.get(s.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let json: Value = http
+        .get(s.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(json, committed);
-    let yaml = http.get(s.url("/api/openapi.yaml")).send().await.unwrap().text().await.unwrap();
+    let yaml = http
+        .get(s.url("/api/openapi.yaml"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(serde_yaml::from_str::<Value>(&yaml).unwrap(), committed);
     s.stop().await;
 }
@@ -180,9 +219,15 @@ fn sdl_canonical(sdl: &str) -> BTreeMap<String, String> {
     use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
     let doc = async_graphql::parser::parse_schema(sdl).expect("SDL parses");
     let mut out = BTreeMap::new();
-    let desc = |d: &Option<async_graphql::Positioned<String>>| d.as_ref().map(|d| d.node.trim().to_string()).unwrap_or_default();
+    let desc = |d: &Option<async_graphql::Positioned<String>>| {
+        d.as_ref()
+            .map(|d| d.node.trim().to_string())
+            .unwrap_or_default()
+    };
     for def in doc.definitions {
-        let TypeSystemDefinition::Type(t) = def else { continue };
+        let TypeSystemDefinition::Type(t) = def else {
+            continue;
+        };
         let t = t.node;
         let name = t.name.node.to_string();
         if name.starts_with("__") {
@@ -191,7 +236,11 @@ fn sdl_canonical(sdl: &str) -> BTreeMap<String, String> {
         let body = match t.kind {
             TypeKind::Scalar => "scalar".to_string(),
             TypeKind::Enum(e) => {
-                let mut v: Vec<String> = e.values.iter().map(|v| format!("{}#{}", v.node.value.node, desc(&v.node.description))).collect();
+                let mut v: Vec<String> = e
+                    .values
+                    .iter()
+                    .map(|v| format!("{}#{}", v.node.value.node, desc(&v.node.description)))
+                    .collect();
                 v.sort();
                 format!("enum {v:?}")
             }
@@ -204,9 +253,22 @@ fn sdl_canonical(sdl: &str) -> BTreeMap<String, String> {
                         let args: Vec<String> = f
                             .arguments
                             .iter()
-                            .map(|a| format!("{}:{}={:?}", a.node.name.node, a.node.ty.node, a.node.default_value.as_ref().map(|d| d.node.to_string())))
+                            .map(|a| {
+                                format!(
+                                    "{}:{}={:?}",
+                                    a.node.name.node,
+                                    a.node.ty.node,
+                                    a.node.default_value.as_ref().map(|d| d.node.to_string())
+                                )
+                            })
                             .collect();
-                        format!("{}({}):{}#{}", f.name.node, args.join(","), f.ty.node, desc(&f.description))
+                        format!(
+                            "{}({}):{}#{}",
+                            f.name.node,
+                            args.join(","),
+                            f.ty.node,
+                            desc(&f.description)
+                        )
                     })
                     .collect();
                 format!("type {fields:?}")
@@ -215,7 +277,15 @@ fn sdl_canonical(sdl: &str) -> BTreeMap<String, String> {
                 let fields: Vec<String> = i
                     .fields
                     .iter()
-                    .map(|f| format!("{}:{}={:?}#{}", f.node.name.node, f.node.ty.node, f.node.default_value.as_ref().map(|d| d.node.to_string()), desc(&f.node.description)))
+                    .map(|f| {
+                        format!(
+                            "{}:{}={:?}#{}",
+                            f.node.name.node,
+                            f.node.ty.node,
+                            f.node.default_value.as_ref().map(|d| d.node.to_string()),
+                            desc(&f.node.description)
+                        )
+                    })
                     .collect();
                 format!("input {fields:?}")
             }
@@ -236,12 +306,19 @@ async fn served_sdl_equals_the_committed_schema() {
     let mut d = Vec::new();
     for (k, v) in &committed {
         if served.get(k) != Some(v) {
-            d.push(format!("{k}:\n  contract: {v}\n  served:   {:?}", served.get(k)));
+            d.push(format!(
+                "{k}:\n  contract: {v}\n  served:   {:?}",
+                served.get(k)
+            ));
         }
     }
     for k in served.keys().filter(|k| !committed.contains_key(*k)) {
         d.push(format!("only served: {k}"));
     }
-    assert!(d.is_empty(), "the served GraphQL schema differs from graphql/schema.graphql:\n{}", d.join("\n"));
+    assert!(
+        d.is_empty(),
+        "the served GraphQL schema differs from graphql/schema.graphql:\n{}",
+        d.join("\n")
+    );
     s.stop().await;
 }

@@ -14,7 +14,10 @@ fn generated_docs_are_up_to_date() {
         ("graphql/index.html", docs::GRAPHQL_HTML),
     ] {
         let have = std::fs::read_to_string(root.join(file)).unwrap_or_default();
-        assert!(have == want, "generated-docs/{file} is stale: run `cargo run --bin gen-docs`");
+        assert!(
+            have == want,
+            "generated-docs/{file} is stale: run `cargo run --bin gen-docs`"
+        );
     }
 }
 
@@ -33,7 +36,10 @@ async fn docs_and_explorer_are_served_locally() {
         assert_eq!(r.status(), 200, "{path}");
         let body = r.text().await.unwrap();
         assert!(body.contains(needle), "{path} lacks {needle}");
-        assert!(!body.contains("cdn.jsdelivr") && !body.contains("unpkg.com"), "{path} loads from a CDN");
+        assert!(
+            !body.contains("cdn.jsdelivr") && !body.contains("unpkg.com"),
+            "{path} loads from a CDN"
+        );
     }
     s.stop().await;
 }

@@ -119,13 +119,33 @@ struct Events {
     subscribe_events: Event,
 }
 
-async fn post<T: serde::de::DeserializeOwned>(s: &TestServer, path: &str, op: &impl serde::Serialize) -> cynic::GraphQlResponse<T> {
-    reqwest::Client::new().post(s.url(path)).json(op).send().await.unwrap().json().await.unwrap()
+async fn post<T: serde::de::DeserializeOwned>(
+    s: &TestServer,
+    path: &str,
+    op: &impl serde::Serialize,
+) -> cynic::GraphQlResponse<T> {
+    reqwest::Client::new()
+        .post(s.url(path))
+        .json(op)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn create_event(s: &TestServer, description: &str) -> String {
     let body = serde_json::json!({"severity": "informational", "action": "test", "category": "graphql", "description": description});
-    let r: serde_json::Value = reqwest::Client::new().post(s.url("/api/system/events")).json(&body).send().await.unwrap().json().await.unwrap();
+    let r: serde_json::Value = reqwest::Client::new()
+        .post(s.url("/api/system/events"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     r["id"].as_str().unwrap().to_string()
 }
 
@@ -135,7 +155,12 @@ async fn queries_and_mutations_on_both_paths() {
     let id = create_event(&s, "first").await;
     create_event(&s, "second").await;
     for path in ["/api/graphql/query", "/api/system/graphql/query"] {
-        let op = Overview::build(OverviewVars { selector: Some(EventFilter { search: Some("first".into()), page_size: Some(10) }) });
+        let op = Overview::build(OverviewVars {
+            selector: Some(EventFilter {
+                search: Some("first".into()),
+                page_size: Some(10),
+            }),
+        });
         let r: cynic::GraphQlResponse<Overview> = post(&s, path, &op).await;
         assert!(r.errors.is_none(), "{:?}", r.errors);
         let d = r.data.unwrap();
@@ -149,15 +174,26 @@ async fn queries_and_mutations_on_both_paths() {
         assert_eq!(d.get_providers[0].name, "Local");
     }
     let op = Change::build(ChangeVars {
-        prefs: PreferenceInput { anonymous_usage_stats: Some(false) },
-        status: EventStatusInput { id: cynic::Id::new(&id), status: EventStatus::Read },
+        prefs: PreferenceInput {
+            anonymous_usage_stats: Some(false),
+        },
+        status: EventStatusInput {
+            id: cynic::Id::new(&id),
+            status: EventStatus::Read,
+        },
     });
     let r: cynic::GraphQlResponse<Change> = post(&s, "/api/graphql/query", &op).await;
     let d = r.data.unwrap();
     assert!(!d.update_user_prefs.anonymous_usage_stats);
     assert_eq!(d.update_event_status.status, EventStatus::Read);
     // REST sees what GraphQL changed: one source of truth.
-    let p = s.client().get_user_prefs().send().await.unwrap().into_inner();
+    let p = s
+        .client()
+        .get_user_prefs()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert!(!p.anonymous_usage_stats);
     s.stop().await;
 }
@@ -168,32 +204,81 @@ async fn errors_carry_the_error_code() {
     let http = reqwest::Client::new();
     let missing = uuid::Uuid::new_v4();
     let q = format!(r#"mutation {{ deleteEvent(input: {{id: "{missing}"}}) }}"#);
-    let r: serde_json::Value = http.post(s.url("/api/graphql/query")).json(&serde_json::json!({"query": q})).send().await.unwrap().json().await.unwrap();
-    assert_eq!(r["errors"][0]["extensions"]["code"], "meshery-server-1003", "{r}");
+    let r: serde_json::Value = http
+        .post(s.url("/api/graphql/query"))
+        .json(&serde_json::json!({"query": q}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"], "meshery-server-1003",
+        "{r}"
+    );
     let q = r#"mutation { updateUserPrefs(input: {loadTestPrefs: {c: 0, qps: 1, t: "1m", loadGenerator: "fortio"}}) { anonymousUsageStats } }"#;
-    let r: serde_json::Value = http.post(s.url("/api/graphql/query")).json(&serde_json::json!({"query": q})).send().await.unwrap().json().await.unwrap();
-    assert_eq!(r["errors"][0]["extensions"]["code"], "meshery-server-1000", "{r}");
-    let r = http.post(s.url("/api/graphql/query")).header("accept", "application/graphql-response+json").json(&serde_json::json!({"query": "{ nope }"})).send().await.unwrap();
+    let r: serde_json::Value = http
+        .post(s.url("/api/graphql/query"))
+        .json(&serde_json::json!({"query": q}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"], "meshery-server-1000",
+        "{r}"
+    );
+    let r = http
+        .post(s.url("/api/graphql/query"))
+        .header("accept", "application/graphql-response+json")
+        .json(&serde_json::json!({"query": "{ nope }"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let body: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(body["errors"][0]["extensions"]["code"], "meshery-server-1008");
-    let r = http.get(s.url("/api/graphql/query?query=mutation%7B__typename%7D")).send().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "meshery-server-1008"
+    );
+    let r = http
+        .get(s.url("/api/graphql/query?query=mutation%7B__typename%7D"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
     s.stop().await;
 }
 
 /// Subscribes over WebSocket with `protocol` and returns the first event delivered.
 async fn subscribe_and_receive(s: &TestServer, protocol: &str) -> String {
-    let mut req = s.ws_url("/api/graphql/query").into_client_request().unwrap();
-    req.headers_mut().insert("sec-websocket-protocol", protocol.parse().unwrap());
+    let mut req = s
+        .ws_url("/api/graphql/query")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("sec-websocket-protocol", protocol.parse().unwrap());
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
     let query = Events::build(()).query().to_string();
-    let (start, data) = if protocol == "graphql-transport-ws" { ("subscribe", "next") } else { ("start", "data") };
-    ws.send(Message::Text(r#"{"type":"connection_init","payload":{}}"#.into())).await.unwrap();
+    let (start, data) = if protocol == "graphql-transport-ws" {
+        ("subscribe", "next")
+    } else {
+        ("start", "data")
+    };
+    ws.send(Message::Text(
+        r#"{"type":"connection_init","payload":{}}"#.into(),
+    ))
+    .await
+    .unwrap();
     let ack = ws.next().await.unwrap().unwrap();
     assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
     let sub = serde_json::json!({"id": "1", "type": start, "payload": {"query": query}});
-    ws.send(Message::Text(sub.to_string().into())).await.unwrap();
+    ws.send(Message::Text(sub.to_string().into()))
+        .await
+        .unwrap();
     // The subscription is live once the server counts it; then publish.
     let desc = format!("over {protocol}");
     let mut id = String::new();
@@ -203,7 +288,10 @@ async fn subscribe_and_receive(s: &TestServer, protocol: &str) -> String {
             let Ok(text) = m.to_text() else { continue };
             let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
             if v["type"] == data {
-                break v["payload"]["data"]["subscribeEvents"]["description"].as_str().unwrap().to_string();
+                break v["payload"]["data"]["subscribeEvents"]["description"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
             }
         }
     };
@@ -230,7 +318,10 @@ async fn subscribe_and_receive(s: &TestServer, protocol: &str) -> String {
 async fn subscriptions_over_both_websocket_protocols() {
     let s = server().await;
     for protocol in ["graphql-transport-ws", "graphql-ws"] {
-        assert_eq!(subscribe_and_receive(&s, protocol).await, format!("over {protocol}"));
+        assert_eq!(
+            subscribe_and_receive(&s, protocol).await,
+            format!("over {protocol}")
+        );
     }
     s.stop().await;
 }
@@ -238,8 +329,14 @@ async fn subscriptions_over_both_websocket_protocols() {
 #[tokio::test]
 async fn websocket_without_connection_init_is_closed() {
     let s = server_with(|c| c.ws_init_timeout_secs = 1).await;
-    let mut req = s.ws_url("/api/graphql/query").into_client_request().unwrap();
-    req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let mut req = s
+        .ws_url("/api/graphql/query")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
     let ended = tokio::time::timeout(Duration::from_secs(10), async {
         while let Some(Ok(m)) = ws.next().await {
