@@ -199,3 +199,82 @@ impl Loader {
         &self.root
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn temp() -> PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "bundle-test-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn references_outside_the_contract_folder_are_refused() {
+        let d = temp();
+        write(
+            &d,
+            "api/root.yaml",
+            "paths:\n  /x:\n    $ref: ../outside.yaml#/x\n",
+        );
+        write(&d, "outside.yaml", "x: {}\n");
+        let err = load(&d.join("api/root.yaml")).err().unwrap();
+        assert!(err.0.contains("leaves the contract folder"), "{err}");
+    }
+
+    #[test]
+    fn remote_and_dangling_references_are_errors() {
+        let d = temp();
+        write(
+            &d,
+            "root.yaml",
+            "paths:\n  /x:\n    $ref: 'https://example.com/a.yaml#/x'\n",
+        );
+        assert!(
+            load(&d.join("root.yaml"))
+                .err()
+                .unwrap()
+                .0
+                .contains("remote reference")
+        );
+        write(
+            &d,
+            "root.yaml",
+            "paths:\n  /x:\n    $ref: 'p.yaml#/missing'\n",
+        );
+        write(&d, "p.yaml", "x: {}\n");
+        assert!(
+            load(&d.join("root.yaml"))
+                .err()
+                .unwrap()
+                .0
+                .contains("points at nothing")
+        );
+    }
+
+    #[test]
+    fn recursive_inline_references_are_errors() {
+        let d = temp();
+        write(&d, "root.yaml", "paths:\n  /x:\n    $ref: 'p.yaml#/a'\n");
+        write(&d, "p.yaml", "a:\n  b:\n    $ref: '#/a'\n");
+        assert!(
+            load(&d.join("root.yaml"))
+                .err()
+                .unwrap()
+                .0
+                .contains("recursive")
+        );
+    }
+}
