@@ -266,3 +266,70 @@ async fn browsers_are_sent_to_the_provider_login_and_api_clients_are_not() {
     assert_eq!(r.status(), 401);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn graphql_uses_the_same_sessions() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+    let (s, _) = remote_server().await;
+    let http = reqwest::Client::new();
+    let q = serde_json::json!({"query": "{ getUser { id } }"});
+    let r = http
+        .post(s.url("/api/graphql/query"))
+        .json(&q)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "meshery-server-1001"
+    );
+    let t = token(KEY, Some("k1"), good_claims());
+    let r: serde_json::Value = http
+        .post(s.url("/api/graphql/query"))
+        .bearer_auth(&t)
+        .json(&q)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["data"]["getUser"]["id"], "user-1");
+
+    // WebSocket: the token travels in the connection_init payload.
+    for (payload, accepted) in [
+        (serde_json::json!({}), false),
+        (
+            serde_json::json!({"Authorization": "Bearer garbage"}),
+            false,
+        ),
+        (
+            serde_json::json!({"Authorization": format!("Bearer {t}")}),
+            true,
+        ),
+        (serde_json::json!({"token": t}), true),
+    ] {
+        let mut req = s
+            .ws_url("/api/graphql/query")
+            .into_client_request()
+            .unwrap();
+        req.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let init = serde_json::json!({"type": "connection_init", "payload": payload});
+        ws.send(Message::Text(init.to_string().into()))
+            .await
+            .unwrap();
+        let reply = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+            .await
+            .unwrap();
+        let acked = matches!(&reply, Some(Ok(Message::Text(t))) if t.contains("connection_ack"));
+        assert_eq!(acked, accepted, "{payload}: {reply:?}");
+    }
+    s.stop().await;
+}
