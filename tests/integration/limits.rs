@@ -70,3 +70,43 @@ async fn shutdown_ends_open_sse_streams() {
     assert!(ended.is_ok(), "the SSE stream stayed open after shutdown");
     stopping.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn oversized_websocket_messages_close_the_connection() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+    let s = server_with(|c| c.ws_max_message_bytes = 1024).await;
+    let mut req = s.ws_url("/api/graphql/query").into_client_request().unwrap();
+    req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    ws.send(Message::Text(r#"{"type":"connection_init"}"#.into())).await.unwrap();
+    let ack = ws.next().await.unwrap().unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"));
+    let huge = format!(r#"{{"id":"1","type":"subscribe","payload":{{"query":"{}"}}}}"#, " ".repeat(8192));
+    let _ = ws.send(Message::Text(huge.into())).await;
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            match ws.next().await {
+                None | Some(Err(_)) => break,
+                Some(Ok(m)) if m.is_close() => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "an oversized message did not end the connection");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn readiness_reports_an_unavailable_database() {
+    let s = server().await;
+    let state = s.running.as_ref().unwrap().state.clone();
+    state.store.close().await;
+    let r = reqwest::get(s.url("/healthz/ready")).await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(assert_error_body(&r.json().await.unwrap()), "meshery-server-1006");
+    let live = reqwest::get(s.url("/healthz/live")).await.unwrap();
+    assert_eq!(live.status(), 200, "liveness does not depend on the database");
+    s.stop().await;
+}
