@@ -2,6 +2,7 @@
 //! [`resolvers`], and three transports on one path: POST and GET ([`http`]) and WebSocket
 //! with both subprotocols ([`ws`]), plus the offline Playground ([`playground`]).
 
+pub mod errors;
 pub mod http;
 pub mod playground;
 pub mod resolvers;
@@ -24,6 +25,7 @@ pub fn schema(state: &Arc<AppState>) -> AppSchema {
     schema_builder(Arc::new(Resolvers(state.clone())))
         .limit_depth(state.config.graphql_max_depth)
         .limit_complexity(state.config.graphql_max_complexity)
+        .extension(errors::ErrorCodes)
         .finish()
 }
 

@@ -76,13 +76,24 @@ async fn oversized_websocket_messages_close_the_connection() {
     use futures::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
     let s = server_with(|c| c.ws_max_message_bytes = 1024).await;
-    let mut req = s.ws_url("/api/graphql/query").into_client_request().unwrap();
-    req.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let mut req = s
+        .ws_url("/api/graphql/query")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    ws.send(Message::Text(r#"{"type":"connection_init"}"#.into())).await.unwrap();
+    ws.send(Message::Text(r#"{"type":"connection_init"}"#.into()))
+        .await
+        .unwrap();
     let ack = ws.next().await.unwrap().unwrap();
     assert!(ack.to_text().unwrap().contains("connection_ack"));
-    let huge = format!(r#"{{"id":"1","type":"subscribe","payload":{{"query":"{}"}}}}"#, " ".repeat(8192));
+    let huge = format!(
+        r#"{{"id":"1","type":"subscribe","payload":{{"query":"{}"}}}}"#,
+        " ".repeat(8192)
+    );
     let _ = ws.send(Message::Text(huge.into())).await;
     let closed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         loop {
@@ -94,7 +105,10 @@ async fn oversized_websocket_messages_close_the_connection() {
         }
     })
     .await;
-    assert!(closed.is_ok(), "an oversized message did not end the connection");
+    assert!(
+        closed.is_ok(),
+        "an oversized message did not end the connection"
+    );
     s.stop().await;
 }
 
@@ -105,8 +119,15 @@ async fn readiness_reports_an_unavailable_database() {
     state.store.close().await;
     let r = reqwest::get(s.url("/healthz/ready")).await.unwrap();
     assert_eq!(r.status(), 503);
-    assert_eq!(assert_error_body(&r.json().await.unwrap()), "meshery-server-1006");
+    assert_eq!(
+        assert_error_body(&r.json().await.unwrap()),
+        "meshery-server-1006"
+    );
     let live = reqwest::get(s.url("/healthz/live")).await.unwrap();
-    assert_eq!(live.status(), 200, "liveness does not depend on the database");
+    assert_eq!(
+        live.status(),
+        200,
+        "liveness does not depend on the database"
+    );
     s.stop().await;
 }
