@@ -162,6 +162,14 @@ pub fn any_error_to_response(err: poem::Error) -> Response {
         return app.to_response();
     }
     let status = err.status();
+    // poem-openapi names path parameters by position internally (`param0`); say what it is.
+    if let Some(p) = err.downcast_ref::<poem_openapi::error::ParseParamError>()
+        && p.name
+            .strip_prefix("param")
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return AppError::invalid(format!("invalid path parameter: {}", p.reason)).to_response();
+    }
     let code = match status.as_u16() {
         400 | 422 | 415 => ErrorCode::InvalidRequest,
         401 => ErrorCode::NotAuthenticated,
