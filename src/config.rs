@@ -7,8 +7,8 @@ use std::path::PathBuf;
 #[derive(Parser, Debug, Clone)]
 #[command(name = "meshery-server", version, about = "Meshery's API server")]
 pub struct Config {
-    /// Address to listen on.
-    #[arg(long, env = "HOST", default_value = "0.0.0.0")]
+    /// Address to listen on. (Not `HOST`: zsh and others set that to the machine name.)
+    #[arg(long, env = "MESHERY_HOST", default_value = "0.0.0.0")]
     pub host: String,
     /// Port to listen on (0 picks a free one).
     #[arg(long, env = "PORT", default_value_t = 9081)]
