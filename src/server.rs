@@ -120,13 +120,26 @@ pub fn app(state: Arc<AppState>) -> BoxEndpoint<'static> {
         .boxed()
 }
 
-/// Rejects bodies over `--max-body-bytes` with 413, whether or not they declare a length.
+/// Rejects header sets over `--max-header-bytes` with 431 and bodies over `--max-body-bytes`
+/// with 413, whether or not they declare a length.
 /// A declared length is checked before reading; a chunked body is read up to the limit.
 async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
-    let max = req
+    let (max, max_headers) = req
         .data::<Arc<AppState>>()
-        .map(|s| s.config.max_body_bytes)
-        .unwrap_or(usize::MAX);
+        .map(|s| (s.config.max_body_bytes, s.config.max_header_bytes))
+        .unwrap_or((usize::MAX, usize::MAX));
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    if header_bytes > max_headers {
+        let e = crate::error::AppError::new(
+            crate::generated::rest::ErrorCode::HeadersTooLarge,
+            format!("the request headers exceed {max_headers} bytes"),
+        );
+        return Ok(e.to_response());
+    }
     let too_large = || {
         crate::error::AppError::new(
             crate::generated::rest::ErrorCode::PayloadTooLarge,
@@ -317,6 +330,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let stop = state.shutdown_signal();
     let handle = tokio::spawn(async move {
         poem::Server::new_with_acceptor(acceptor)
+            .idle_timeout(Duration::from_secs(120))
             .run_with_graceful_shutdown(app, stop, Some(timeout))
             .await
     });

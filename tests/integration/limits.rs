@@ -23,6 +23,23 @@ async fn oversized_bodies_get_413_in_the_error_format() {
 }
 
 #[tokio::test]
+async fn oversized_headers_get_431_in_the_error_format() {
+    let s = server_with(|c| c.max_header_bytes = 2048).await;
+    let r = reqwest::Client::new()
+        .get(s.url("/api/user"))
+        .header("cookie", "x".repeat(4096))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 431);
+    assert_eq!(
+        assert_error_body(&r.json().await.unwrap()),
+        "meshery-server-1010"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn graphql_depth_and_complexity_are_limited() {
     let s = server_with(|c| {
         c.graphql_max_depth = 2;
