@@ -270,7 +270,7 @@ async fn browsers_are_sent_to_the_provider_login_and_api_clients_are_not() {
 #[tokio::test]
 async fn graphql_uses_the_same_sessions() {
     use futures::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+    use tokio_tungstenite::tungstenite::Message;
     let (s, _) = remote_server().await;
     let http = reqwest::Client::new();
     let q = serde_json::json!({"query": "{ getUser { id } }"});
@@ -312,15 +312,7 @@ async fn graphql_uses_the_same_sessions() {
         ),
         (serde_json::json!({"token": t}), true),
     ] {
-        let mut req = s
-            .ws_url("/api/graphql/query")
-            .into_client_request()
-            .unwrap();
-        req.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let mut ws = ws_connect(&s, "graphql-transport-ws").await;
         let init = serde_json::json!({"type": "connection_init", "payload": payload});
         ws.send(Message::Text(init.to_string().into()))
             .await

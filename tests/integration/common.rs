@@ -76,3 +76,34 @@ pub fn assert_error_body(body: &serde_json::Value) -> String {
     }
     body["code"].as_str().unwrap_or_default().to_string()
 }
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens a GraphQL WebSocket on `/api/graphql/query` with the given subprotocol.
+pub async fn ws_connect(s: &TestServer, protocol: &str) -> Ws {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = s
+        .ws_url("/api/graphql/query")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("sec-websocket-protocol", protocol.parse().unwrap());
+    tokio_tungstenite::connect_async(req).await.unwrap().0
+}
+
+/// Reads until the server closes the socket; fails the test after `secs`.
+pub async fn ws_wait_closed(ws: &mut Ws, secs: u64, why: &str) {
+    use futures::StreamExt;
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(secs), async {
+        loop {
+            match ws.next().await {
+                None | Some(Err(_)) => break,
+                Some(Ok(m)) if m.is_close() => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "{why}");
+}

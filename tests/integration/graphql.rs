@@ -5,7 +5,7 @@ use crate::common::*;
 use cynic::{MutationBuilder, QueryBuilder, SubscriptionBuilder};
 use futures::{SinkExt, StreamExt};
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+use tokio_tungstenite::tungstenite::Message;
 
 #[cynic::schema("meshery")]
 mod schema {}
@@ -255,13 +255,7 @@ async fn errors_carry_the_error_code() {
 
 /// Subscribes over WebSocket with `protocol` and returns the first event delivered.
 async fn subscribe_and_receive(s: &TestServer, protocol: &str) -> String {
-    let mut req = s
-        .ws_url("/api/graphql/query")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut()
-        .insert("sec-websocket-protocol", protocol.parse().unwrap());
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let mut ws = ws_connect(&s, protocol).await;
     let query = Events::build(()).query().to_string();
     let (start, data) = if protocol == "graphql-transport-ws" {
         ("subscribe", "next")
@@ -329,23 +323,7 @@ async fn subscriptions_over_both_websocket_protocols() {
 #[tokio::test]
 async fn websocket_without_connection_init_is_closed() {
     let s = server_with(|c| c.ws_init_timeout_secs = 1).await;
-    let mut req = s
-        .ws_url("/api/graphql/query")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    let ended = tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(Ok(m)) = ws.next().await {
-            if m.is_close() {
-                break;
-            }
-        }
-    })
-    .await;
-    assert!(ended.is_ok(), "the server kept a silent socket open");
+    let mut ws = ws_connect(&s, "graphql-transport-ws").await;
+    ws_wait_closed(&mut ws, 10, "the server kept a silent socket open").await;
     s.stop().await;
 }

@@ -91,17 +91,9 @@ async fn shutdown_ends_open_sse_streams() {
 #[tokio::test]
 async fn oversized_websocket_messages_close_the_connection() {
     use futures::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+    use tokio_tungstenite::tungstenite::Message;
     let s = server_with(|c| c.ws_max_message_bytes = 1024).await;
-    let mut req = s
-        .ws_url("/api/graphql/query")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let mut ws = ws_connect(&s, "graphql-transport-ws").await;
     ws.send(Message::Text(r#"{"type":"connection_init"}"#.into()))
         .await
         .unwrap();
@@ -112,20 +104,12 @@ async fn oversized_websocket_messages_close_the_connection() {
         " ".repeat(8192)
     );
     let _ = ws.send(Message::Text(huge.into())).await;
-    let closed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        loop {
-            match ws.next().await {
-                None | Some(Err(_)) => break,
-                Some(Ok(m)) if m.is_close() => break,
-                Some(Ok(_)) => {}
-            }
-        }
-    })
+    ws_wait_closed(
+        &mut ws,
+        10,
+        "an oversized message did not end the connection",
+    )
     .await;
-    assert!(
-        closed.is_ok(),
-        "an oversized message did not end the connection"
-    );
     s.stop().await;
 }
 
