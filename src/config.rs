@@ -41,7 +41,8 @@ pub struct Config {
     /// Largest accepted total size of request header names and values.
     #[arg(long, env = "MAX_HEADER_BYTES", default_value_t = 64 * 1024)]
     pub max_header_bytes: usize,
-    #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 12)]
+    /// Deep enough for the standard introspection query (13 levels), which GraphQL tools send.
+    #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 16)]
     pub graphql_max_depth: usize,
     #[arg(long, env = "GRAPHQL_MAX_COMPLEXITY", default_value_t = 500)]
     pub graphql_max_complexity: usize,

@@ -171,7 +171,7 @@ pub fn any_error_to_response(err: poem::Error) -> Response {
         return AppError::invalid(format!("invalid path parameter: {}", p.reason)).to_response();
     }
     let code = match status.as_u16() {
-        400 | 422 | 415 => ErrorCode::InvalidRequest,
+        400 | 415 | 422 => ErrorCode::InvalidRequest,
         401 => ErrorCode::NotAuthenticated,
         404 => ErrorCode::NotFound,
         405 => ErrorCode::MethodNotAllowed,
@@ -188,8 +188,9 @@ pub fn any_error_to_response(err: poem::Error) -> Response {
         _ => err.to_string(),
     };
     let mut resp = AppError::new(code, message).to_response();
-    // Keep the status poem chose where our table has a more generic one (e.g. 415 → 400 code).
-    if status.is_client_error() {
+    // Keep poem's status for client errors our table knows (404, 405, 413, 431); a body of
+    // the wrong media type (415) or shape (422) is "invalid request", 400, as the contract says.
+    if status.is_client_error() && !matches!(status.as_u16(), 415 | 422) {
         resp.set_status(status);
     }
     resp.into_response()

@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod bus;
 pub mod config;
+pub mod contract;
 pub mod domain;
 pub mod error;
 pub mod graphql;

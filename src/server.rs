@@ -157,17 +157,35 @@ async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<R
         .header(header::TRANSFER_ENCODING)
         .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     let is_ws = req.header(header::UPGRADE).is_some();
-    if declared.is_none() && chunked && !is_ws {
-        match req.take_body().into_bytes_limit(max).await {
-            Ok(bytes) => req.set_body(bytes),
+    let is_json = req
+        .header(header::CONTENT_TYPE)
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (declared.is_none() && chunked && !is_ws) || (is_json && declared.is_some_and(|n| n > 0)) {
+        let bytes = match req.take_body().into_bytes_limit(max).await {
+            Ok(bytes) => bytes,
             Err(_) => return Ok(too_large()),
+        };
+        if is_json
+            && let Err(msg) =
+                crate::contract::check_body_types(req.method().as_str(), req.uri().path(), &bytes)
+        {
+            return Ok(crate::error::AppError::invalid(msg).to_response());
         }
+        req.set_body(bytes);
     }
-    Ok(ep
+    let path = req.uri().path().to_string();
+    let mut resp = ep
         .call(req)
         .await
         .map(IntoResponse::into_response)
-        .unwrap_or_else(any_error_to_response))
+        .unwrap_or_else(any_error_to_response);
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+        && !resp.headers().contains_key(header::ALLOW)
+        && let Some(allow) = crate::contract::allowed_methods(&path).and_then(|a| a.parse().ok())
+    {
+        resp.headers_mut().insert(header::ALLOW, allow);
+    }
+    Ok(resp)
 }
 
 fn json_text(s: &'static str) -> Response {

@@ -42,10 +42,12 @@ impl ProvidersApi for Handlers {
     }
 
     async fn select_provider(&self, provider: String) -> Result<SelectProviderResponse, AppError> {
-        let p = self
-            .providers
-            .get(&provider)
-            .ok_or_else(|| AppError::unknown_provider(&provider))?;
+        let p = self.providers.get(&provider).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("unknown provider `{provider}`; GET /api/providers lists them"),
+            )
+        })?;
         // HttpOnly so scripts cannot read it, SameSite=Lax so other sites cannot set it for us.
         let cookie = format!(
             "{}={}; Path=/; HttpOnly; SameSite=Lax",

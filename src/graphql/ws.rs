@@ -17,6 +17,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(250);
+
 pub async fn upgrade(req: &Request, schema: AppSchema, state: Arc<AppState>) -> Response {
     let mut body = RequestBody::default();
     let ws = match WebSocket::from_request(req, &mut body).await {
@@ -53,7 +55,11 @@ pub async fn upgrade(req: &Request, schema: AppSchema, state: Arc<AppState>) -> 
             let stop = async move {
                 tokio::select! {
                     _ = deadline => {}
-                    _ = shutdown => {}
+                    _ = shutdown => {
+                        // Subscriptions end on shutdown too; give their `complete` messages a
+                        // moment to reach the client before the socket closes.
+                        tokio::time::sleep(SHUTDOWN_GRACE).await;
+                    }
                 }
             };
             let stream = stream.take_until(stop);

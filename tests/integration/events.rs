@@ -180,6 +180,8 @@ async fn invalid_input_is_a_400_and_stores_nothing() {
         r#"{"severity":"error","action":"a","category":"c","description":"d","metadata":5}"#,
         r#"not json"#,
         r#"[]"#,
+        r#"{"severity":"error","action":7,"category":"c","description":"d"}"#,
+        r#"{"severity":"error","action":"a","category":"c","description":false}"#,
     ];
     for body in bad_bodies {
         let r = http
@@ -196,6 +198,18 @@ async fn invalid_input_is_a_400_and_stores_nothing() {
             "{body}"
         );
     }
+    let r = http
+        .post(s.url("/api/system/events"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        400,
+        "a body without a JSON content type is an invalid request"
+    );
+    assert_error_body(&r.json().await.unwrap());
     for q in [
         "pagesize=0",
         "pagesize=101",

@@ -255,7 +255,7 @@ async fn errors_carry_the_error_code() {
 
 /// Subscribes over WebSocket with `protocol` and returns the first event delivered.
 async fn subscribe_and_receive(s: &TestServer, protocol: &str) -> String {
-    let mut ws = ws_connect(&s, protocol).await;
+    let mut ws = ws_connect(s, protocol).await;
     let query = Events::build(()).query().to_string();
     let (start, data) = if protocol == "graphql-transport-ws" {
         ("subscribe", "next")

@@ -26,7 +26,7 @@ async fn providers_list_select_and_capabilities() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
 
     let caps = c
         .get_provider_capabilities()

@@ -69,6 +69,7 @@ async fn unknown_route_and_method_use_the_error_format() {
         .await
         .unwrap();
     assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "GET");
     assert_eq!(
         assert_error_body(&r.json().await.unwrap()),
         "meshery-server-1005"

@@ -1,0 +1,178 @@
+//! Lookups in the committed contract at run time, for the two checks poem-openapi does not
+//! make: the `Allow` header of a 405 (RFC 9110 requires it), and strict JSON types in request
+//! bodies (poem-openapi turns `7` and `false` into the strings `"7"` and `"false"`; the
+//! contract says such a field is a string, so a number there is a client error).
+
+use crate::generated::rest::OPERATIONS;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+/// The bundled contract, parsed once.
+static SPEC: LazyLock<Value> =
+    LazyLock::new(|| serde_json::from_str(crate::generated::OPENAPI_JSON).unwrap_or_default());
+
+fn segments_match(template: &str, path: &str) -> Option<usize> {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    if t.len() != p.len() {
+        return None;
+    }
+    let mut literal = 0;
+    for (a, b) in t.iter().zip(&p) {
+        if a.starts_with('{') && a.ends_with('}') {
+            if b.is_empty() {
+                return None;
+            }
+        } else if a == b {
+            literal += 1;
+        } else {
+            return None;
+        }
+    }
+    Some(literal)
+}
+
+/// The contract's path template that serves `path`, preferring literal segments over
+/// parameters (`/status/bulk` over `/status/{id}`), as the router does.
+pub fn template_for(path: &str) -> Option<&'static str> {
+    OPERATIONS
+        .iter()
+        .filter_map(|op| segments_match(op.path, path).map(|score| (score, op.path)))
+        .max_by_key(|(score, _)| *score)
+        .map(|(_, t)| t)
+}
+
+/// Methods the contract allows on `path`, for the `Allow` header of a 405.
+pub fn allowed_methods(path: &str) -> Option<String> {
+    let template = template_for(path)?;
+    let mut methods: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|o| o.path == template)
+        .map(|o| o.method)
+        .collect();
+    methods.sort_unstable();
+    methods.dedup();
+    Some(methods.join(", "))
+}
+
+/// The JSON schema of the request body of `method path`, if the operation has one.
+fn body_schema(method: &str, path: &str) -> Option<&'static Value> {
+    let template = template_for(path)?;
+    SPEC.pointer(&format!(
+        "/paths/{}/{}/requestBody/content/application~1json/schema",
+        template.replace('~', "~0").replace('/', "~1"),
+        method.to_ascii_lowercase()
+    ))
+}
+
+fn resolve(schema: &'static Value) -> &'static Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => r
+            .strip_prefix('#')
+            .and_then(|p| SPEC.pointer(p))
+            .unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// Finds the first place where `value` has a number or boolean where the schema says string.
+fn first_string_violation(schema: &'static Value, value: &Value, at: &str) -> Option<String> {
+    let schema = resolve(schema);
+    match (schema.get("type").and_then(Value::as_str), value) {
+        (Some("string"), Value::Number(_) | Value::Bool(_)) => Some(if at.is_empty() {
+            "the body".into()
+        } else {
+            format!("`{at}`")
+        }),
+        (Some("array"), Value::Array(items)) => {
+            let item = schema.get("items")?;
+            items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| first_string_violation(item, v, &format!("{at}[{i}]")))
+        }
+        (_, Value::Object(map)) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let extra = schema.get("additionalProperties").filter(|a| a.is_object());
+            map.iter().find_map(|(k, v)| {
+                let sub = props.and_then(|p| p.get(k)).or(extra)?;
+                let here = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
+                first_string_violation(sub, v, &here)
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `Err(message)` when a JSON body puts a number or boolean where the contract wants a string.
+pub fn check_body_types(method: &str, path: &str, body: &[u8]) -> Result<(), String> {
+    let Some(schema) = body_schema(method, path) else {
+        return Ok(());
+    };
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Ok(());
+    };
+    match first_string_violation(schema, &value, "") {
+        Some(at) => Err(format!("{at} must be a string")),
+        None => Ok(()),
+    }
+}
+
+/// Operation ids by template and method, for tests of this module.
+pub fn operations_by_path() -> BTreeMap<&'static str, Vec<&'static str>> {
+    let mut m: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for op in OPERATIONS {
+        m.entry(op.path).or_default().push(op.method);
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_segments_win_over_parameters() {
+        assert_eq!(
+            template_for("/api/system/events/status/bulk"),
+            Some("/api/system/events/status/bulk")
+        );
+        let id = "6f1c5fbf-fc49-4ddf-8a1b-87123e89725e";
+        assert_eq!(
+            template_for(&format!("/api/system/events/status/{id}")),
+            Some("/api/system/events/status/{id}")
+        );
+        assert_eq!(template_for("/api/nope"), None);
+        assert_eq!(
+            allowed_methods("/api/user/prefs").as_deref(),
+            Some("GET, POST")
+        );
+        assert!(operations_by_path().contains_key("/api/system/events"));
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_not_strings() {
+        let ok = br#"{"severity":"error","action":"a","category":"c","description":"d","metadata":{"n":1}}"#;
+        assert!(check_body_types("POST", "/api/system/events", ok).is_ok());
+        let bad = br#"{"severity":"error","action":7,"category":"c","description":"d"}"#;
+        assert_eq!(
+            check_body_types("POST", "/api/system/events", bad).unwrap_err(),
+            "`action` must be a string"
+        );
+        let nested = br#"{"selectedK8sContexts":["a",false]}"#;
+        assert_eq!(
+            check_body_types("POST", "/api/user/prefs", nested).unwrap_err(),
+            "`selectedK8sContexts[1]` must be a string"
+        );
+        let deep = br#"{"loadTestPrefs":{"c":1,"qps":1,"t":30,"gen":"fortio"}}"#;
+        assert_eq!(
+            check_body_types("POST", "/api/user/prefs", deep).unwrap_err(),
+            "`loadTestPrefs.t` must be a string"
+        );
+    }
+}
