@@ -76,21 +76,33 @@ fn resolve(schema: &'static Value) -> &'static Value {
     }
 }
 
-/// Finds the first place where `value` has a number or boolean where the schema says string.
-fn first_string_violation(schema: &'static Value, value: &Value, at: &str) -> Option<String> {
+/// Finds the first place where `value` has a number or boolean where the schema says string,
+/// or `null` where the schema does not say `nullable` (poem-openapi reads such a `null` as
+/// "absent"; the contract does not allow it).
+fn first_violation(schema: &'static Value, value: &Value, at: &str) -> Option<String> {
     let schema = resolve(schema);
-    match (schema.get("type").and_then(Value::as_str), value) {
-        (Some("string"), Value::Number(_) | Value::Bool(_)) => Some(if at.is_empty() {
-            "the body".into()
+    let place = || {
+        if at.is_empty() {
+            "the body".to_string()
         } else {
             format!("`{at}`")
-        }),
+        }
+    };
+    let nullable = schema
+        .get("nullable")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    match (schema.get("type").and_then(Value::as_str), value) {
+        (Some("string"), Value::Number(_) | Value::Bool(_)) => {
+            Some(format!("{} must be a string", place()))
+        }
+        (Some(_), Value::Null) if !nullable => Some(format!("{} must not be null", place())),
         (Some("array"), Value::Array(items)) => {
             let item = schema.get("items")?;
             items
                 .iter()
                 .enumerate()
-                .find_map(|(i, v)| first_string_violation(item, v, &format!("{at}[{i}]")))
+                .find_map(|(i, v)| first_violation(item, v, &format!("{at}[{i}]")))
         }
         (_, Value::Object(map)) => {
             let props = schema.get("properties").and_then(Value::as_object);
@@ -102,14 +114,14 @@ fn first_string_violation(schema: &'static Value, value: &Value, at: &str) -> Op
                 } else {
                     format!("{at}.{k}")
                 };
-                first_string_violation(sub, v, &here)
+                first_violation(sub, v, &here)
             })
         }
         _ => None,
     }
 }
 
-/// `Err(message)` when a JSON body puts a number or boolean where the contract wants a string.
+/// `Err(message)` when a JSON body breaks the contract in a way poem-openapi lets through.
 pub fn check_body_types(method: &str, path: &str, body: &[u8]) -> Result<(), String> {
     let Some(schema) = body_schema(method, path) else {
         return Ok(());
@@ -117,8 +129,8 @@ pub fn check_body_types(method: &str, path: &str, body: &[u8]) -> Result<(), Str
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return Ok(());
     };
-    match first_string_violation(schema, &value, "") {
-        Some(at) => Err(format!("{at} must be a string")),
+    match first_violation(schema, &value, "") {
+        Some(problem) => Err(problem),
         None => Ok(()),
     }
 }
@@ -174,5 +186,11 @@ mod tests {
             check_body_types("POST", "/api/user/prefs", deep).unwrap_err(),
             "`loadTestPrefs.t` must be a string"
         );
+        let null = br#"{"selectedK8sContexts":null}"#;
+        assert_eq!(
+            check_body_types("POST", "/api/user/prefs", null).unwrap_err(),
+            "`selectedK8sContexts` must not be null"
+        );
+        assert!(check_body_types("POST", "/api/user/prefs", b"null").is_err());
     }
 }
