@@ -24,6 +24,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let server_cfg = codegen::rest_server::Config {
         auth_type: "crate::auth::Authenticated".into(),
         error_type: "crate::error::AppError".into(),
+        caller_type: "crate::auth::Caller".into(),
     };
     fs::write(
         out.join("rest.rs"),

@@ -19,6 +19,9 @@ pub struct Config {
     /// Remote provider base URLs, comma-separated.
     #[arg(long, env = "PROVIDER_BASE_URLS", value_delimiter = ',')]
     pub provider_base_urls: Vec<String>,
+    /// Read remote providers' capabilities from this JSON file instead of probing them.
+    #[arg(long, env = "PROVIDER_CAPABILITIES_FILEPATH")]
+    pub provider_capabilities_filepath: Option<PathBuf>,
     /// Where the OAuth callback of remote providers lands.
     #[arg(long, env = "MESHERY_SERVER_CALLBACK_URL")]
     pub callback_url: Option<String>,

@@ -6,7 +6,7 @@
 //! declare security (and once per GraphQL request or WebSocket connection).
 
 use crate::api::Handlers;
-use crate::auth::{LocalProvider, Provider, Providers, RemoteProvider};
+use crate::auth::{LocalProvider, Provider, Providers, RemoteConfig, RemoteProvider};
 use crate::bus::InProcessBus;
 use crate::config::Config;
 use crate::error::any_error_to_response;
@@ -32,6 +32,7 @@ pub async fn state(config: Config) -> Result<Arc<AppState>, String> {
         );
     }
     let store = Store::open(config.database_url.as_deref(), &config.data_folder()).await?;
+    let updates = tokio::sync::broadcast::channel(64).0;
     let mut providers: Vec<Arc<dyn Provider>> =
         vec![Arc::new(LocalProvider::new(config.build.clone()))];
     for url in config
@@ -42,9 +43,17 @@ pub async fn state(config: Config) -> Result<Arc<AppState>, String> {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(format!("PROVIDER_BASE_URLS: `{url}` is not an http(s) URL"));
         }
-        providers.push(Arc::new(RemoteProvider::new(url, config.jwt_leeway_secs)));
+        let remote = RemoteConfig {
+            base_url: url.clone(),
+            leeway: config.jwt_leeway_secs,
+            server_version: config.build.clone(),
+            capabilities_file: config.provider_capabilities_filepath.clone(),
+        };
+        providers.push(Arc::new(RemoteProvider::new(remote, updates.clone())));
     }
-    let providers = Providers::new(providers);
+    let providers = Providers::new(providers, updates);
+    // Probe remote providers in the background: start-up never waits on them.
+    providers.probe_all();
     if providers.get(&config.provider).is_none() {
         return Err(format!(
             "PROVIDER `{}` is neither Local/None nor one of PROVIDER_BASE_URLS",
@@ -105,6 +114,7 @@ pub fn app(state: Arc<AppState>) -> BoxEndpoint<'static> {
             make_sync(|_| markdown(generated::docs::GRAPHQL_MD)),
         )
         .nest("/docs/explorer", explorer)
+        .at("/api/extensions/*rest", crate::auth::extensions::proxy)
         .at(
             "/metrics",
             make_sync(move |_| metrics_state.metrics.render()),

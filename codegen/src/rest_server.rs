@@ -14,7 +14,9 @@
 //! - path and query parameters; one JSON request body; responses with a JSON body, an SSE
 //!   (`text/event-stream`) body or none, optionally with string headers;
 //! - security: an operation either declares `security: []` (public) or inherits the root
-//!   requirement, which is enforced by the configured authentication extractor.
+//!   requirement, which is enforced by the configured authentication extractor. A public
+//!   operation that needs to know about its caller anyway (which provider the cookies select,
+//!   the session cookie to end) says `x-caller: true` and receives the configured caller type.
 //!
 //! Output, per tag: a `<Tag>Api` trait with one method per `operationId` (the handwritten
 //! side), and a `<Tag>Routes<H>` type whose `#[OpenApi]` impl does routing, extraction and
@@ -37,6 +39,9 @@ pub struct Config {
     pub auth_type: String,
     /// The one error type handlers return (implements `ApiResponse + Into<poem::Error>`).
     pub error_type: String,
+    /// What a public operation marked `x-caller: true` receives about its caller without
+    /// authenticating (selected provider, cookies, host): a poem `FromRequest` extractor.
+    pub caller_type: String,
 }
 
 /// Generates the server stubs for `spec` as formatted Rust source.
@@ -111,8 +116,6 @@ fn ty(path: &str) -> TokenStream {
 use quote::ToTokens;
 
 fn tokens(spec: &OpenAPI, cfg: &Config) -> Result<TokenStream> {
-    let auth_ty = ty(&cfg.auth_type);
-    let err_ty = ty(&cfg.error_type);
     let mut out = TokenStream::new();
 
     // Tags.
@@ -151,7 +154,7 @@ fn tokens(spec: &OpenAPI, cfg: &Config) -> Result<TokenStream> {
         let mut trait_methods = Vec::new();
         let mut route_methods = Vec::new();
         for op in tag_ops {
-            let g = operation(op, &auth_ty, &err_ty, &tag_expr)?;
+            let g = operation(op, cfg, &tag_expr)?;
             out.extend(g.response_enum);
             out.extend(g.defaults);
             trait_methods.push(g.trait_method);
@@ -479,6 +482,11 @@ fn status_variant(code: u16) -> String {
         201 => "Created".into(),
         202 => "Accepted".into(),
         204 => "NoContent".into(),
+        301 => "MovedPermanently".into(),
+        302 => "Found".into(),
+        303 => "SeeOther".into(),
+        307 => "TemporaryRedirect".into(),
+        308 => "PermanentRedirect".into(),
         400 => "BadRequest".into(),
         401 => "Unauthorized".into(),
         403 => "Forbidden".into(),
@@ -492,12 +500,9 @@ fn status_variant(code: u16) -> String {
     }
 }
 
-fn operation(
-    op: &Op,
-    auth_ty: &TokenStream,
-    err_ty: &TokenStream,
-    tag_expr: &str,
-) -> Result<GenOp> {
+fn operation(op: &Op, cfg: &Config, tag_expr: &str) -> Result<GenOp> {
+    let auth_ty = &ty(&cfg.auth_type);
+    let err_ty = &ty(&cfg.error_type);
     let id = &op.id;
     let o = op.op;
     let fn_name = format_ident!("{}", id.to_snake_case());
@@ -574,10 +579,26 @@ fn operation(
     let mut trait_params = Vec::new();
     let mut route_params = Vec::new();
     let mut call_args = Vec::new();
+    let wants_caller = o
+        .extensions
+        .get("x-caller")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
     if !op.public {
+        if wants_caller {
+            return Err(Error(format!(
+                "openapi: {}",
+                where_("is secured; `x-caller` is for public operations")
+            )));
+        }
         trait_params.push(quote! { auth: #auth_ty });
         route_params.push(quote! { auth: #auth_ty });
         call_args.push(quote! { auth });
+    } else if wants_caller {
+        let caller_ty = ty(&cfg.caller_type);
+        trait_params.push(quote! { caller: #caller_ty });
+        route_params.push(quote! { caller: #caller_ty });
+        call_args.push(quote! { caller });
     }
     for p in &o.parameters {
         let ReferenceOr::Item(p) = p else {
@@ -804,6 +825,7 @@ mod tests {
         Config {
             auth_type: "crate::Auth".into(),
             error_type: "crate::AppError".into(),
+            caller_type: "crate::Caller".into(),
         }
     }
 

@@ -48,6 +48,7 @@ fn server_stubs_match_golden() {
     let cfg = codegen::rest_server::Config {
         auth_type: "crate::Auth".into(),
         error_type: "crate::AppError".into(),
+        caller_type: "crate::Caller".into(),
     };
     let code = codegen::rest_server::generate(&spec, &cfg).unwrap();
     golden("server.rs", &code);

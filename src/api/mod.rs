@@ -3,7 +3,9 @@
 //! domain; rules live in `crate::domain`.
 
 mod events;
+mod extensions;
 mod providers;
+mod session;
 mod system;
 mod user;
 

@@ -34,6 +34,21 @@ pub fn token_from_cookie_value(raw: &str) -> Option<String> {
     Some(raw.to_string())
 }
 
+/// The OAuth2 `refresh_token` inside a `token` cookie, if it is the base64 JSON form.
+pub fn refresh_token_from_cookie_value(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|engine| {
+            let bytes = engine.decode(raw).ok()?;
+            let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+            v.get("refresh_token")?
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,17 +4,23 @@
 //! for every operation whose contract declares security) and GraphQL resolvers receive as an
 //! argument. Operations the contract marks public never call it.
 
+mod caller;
 mod credentials;
+pub mod extensions;
 mod extractor;
 mod local;
 mod provider;
+pub mod redirect;
 mod remote;
 
-pub use credentials::{bearer_or_cookie_token, token_from_cookie_value};
+pub use caller::Caller;
+pub use credentials::{
+    bearer_or_cookie_token, refresh_token_from_cookie_value, token_from_cookie_value,
+};
 pub use extractor::Authenticated;
 pub use local::LocalProvider;
-pub use provider::{Capability, Provider, ProviderInfo, Providers};
-pub use remote::RemoteProvider;
+pub use provider::{Capability, ProbeState, ProbeStatus, Provider, ProviderInfo, Providers};
+pub use remote::{RemoteConfig, RemoteProvider, parse_capabilities};
 
 use crate::AppState;
 use crate::domain::user::User;

@@ -1,13 +1,14 @@
 //! Providers decide authentication. [`Provider`] is the seam: the Local provider accepts every
-//! request as its single user; remote providers verify the provider's access tokens. Login,
-//! refresh, logout and capability-driven persistence extend this trait later without touching
-//! handlers, which only ever see a `RequestContext`.
+//! request as its single user; remote providers verify the provider's access tokens, are
+//! probed for their capabilities, and take part in login and logout. Handlers only ever see a
+//! `RequestContext`, so a provider can change how it does this without touching them.
 
 use crate::domain::user::User;
 use crate::error::AppError;
 use futures::future::BoxFuture;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use tokio::sync::broadcast;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Capability {
@@ -29,28 +30,72 @@ pub struct ProviderInfo {
     pub restricted_access: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+impl ProviderInfo {
+    /// The endpoint of a capability, if the provider has it.
+    pub fn capability(&self, feature: &str) -> Option<&str> {
+        self.capabilities
+            .iter()
+            .find(|c| c.feature == feature)
+            .map(|c| c.endpoint.as_str())
+    }
+}
+
+/// The outcome of the last capabilities probe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeState {
+    Checking,
+    Online,
+    Offline,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProbeStatus {
+    pub state: ProbeState,
+    pub error: Option<String>,
+}
+
 pub trait Provider: Send + Sync + 'static {
     /// Registration key, as used in the `meshery-provider` cookie.
     fn name(&self) -> &str;
     fn info(&self) -> ProviderInfo;
+    fn status(&self) -> ProbeStatus {
+        ProbeStatus {
+            state: ProbeState::Online,
+            error: None,
+        }
+    }
+    /// Asks the provider for its capabilities again (a no-op for the Local provider).
+    fn probe(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
     /// Verifies the request's access token (absent if it carried none) and returns the user.
     fn authenticate<'a>(&'a self, token: Option<&'a str>) -> BoxFuture<'a, Result<User, AppError>>;
     /// Where a browser without a valid session is sent, or `None` if it needs no login.
     fn login_url(&self, callback: &str, return_to: &str) -> Option<String>;
+    /// Ends the session the `token` cookie stands for at the provider (best effort).
+    fn logout<'a>(&'a self, _token_cookie: Option<&'a str>) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
+    /// The base URL extension requests are forwarded to; `None` for the Local provider.
+    fn base_url(&self) -> Option<&str> {
+        None
+    }
 }
 
-/// The configured providers, by registration key.
+/// The configured providers, by registration key, and a channel announcing probe results.
 pub struct Providers {
     by_name: BTreeMap<String, Arc<dyn Provider>>,
+    updates: broadcast::Sender<String>,
 }
 
 impl Providers {
-    pub fn new(list: Vec<Arc<dyn Provider>>) -> Self {
+    pub fn new(list: Vec<Arc<dyn Provider>>, updates: broadcast::Sender<String>) -> Self {
         Self {
             by_name: list
                 .into_iter()
                 .map(|p| (p.name().to_string(), p))
                 .collect(),
+            updates,
         }
     }
 
@@ -66,5 +111,18 @@ impl Providers {
 
     pub fn all(&self) -> impl Iterator<Item = &Arc<dyn Provider>> {
         self.by_name.values()
+    }
+
+    /// Names of providers whose probe finished, from now on.
+    pub fn updates(&self) -> broadcast::Receiver<String> {
+        self.updates.subscribe()
+    }
+
+    /// Probes every provider concurrently, in the background.
+    pub fn probe_all(&self) {
+        for p in self.by_name.values() {
+            let p = Arc::clone(p);
+            tokio::spawn(async move { p.probe().await });
+        }
     }
 }

@@ -1,36 +1,70 @@
-//! A remote provider (configured with `PROVIDER_BASE_URLS`): verifies RS256 access tokens
-//! against the provider's JWKS at `{base}/keys`.
+//! A remote provider (configured with `PROVIDER_BASE_URLS`), speaking Meshery's protocol.
 //!
-//! Stricter than Meshery on purpose: the algorithm is pinned to RS256 (no `none`, no HS256
-//! with the public key), `exp` is required (Meshery accepts tokens without it forever), `nbf`
-//! is honoured, clock skew is bounded by `--jwt-leeway-secs`. The JWKS is cached and fetched
-//! again when a token names a `kid` the cache lacks, at most once per `REFETCH_INTERVAL`, so
-//! a flood of forged `kid`s cannot turn into a flood of requests to the provider.
+//! - **Discovery.** Capabilities come from `{base}/{version}/capabilities`, probed in the
+//!   background (start-up never waits on a provider), or from `PROVIDER_CAPABILITIES_FILEPATH`.
+//! - **Tokens.** RS256 access tokens verified against `{base}/keys`. Stricter than Meshery on
+//!   purpose: the algorithm is pinned (no `none`, no HS256 with the public key), `kid` and
+//!   `exp` are required (Meshery accepts tokens without `exp` forever), `nbf` is honoured, clock
+//!   skew is bounded by `--jwt-leeway-secs`. The JWKS is cached and fetched again when a token
+//!   names a `kid` the cache lacks, at most once per `REFETCH_INTERVAL`, so forged `kid`s cannot
+//!   flood the provider.
+//! - **Revocation.** `{base}/introspect` is asked whether a verified token is still active; the
+//!   answer is cached for `INTROSPECT_TTL`. A provider without the endpoint (404) is taken to
+//!   have no revocation.
+//! - **Cache.** A verified token is remembered with its user and expiry, so a request with a
+//!   known good token does no RSA work.
+//! - **Logout** calls `{base}/logout` and `{base}/revoke` (for the refresh token), bounded by the
+//!   HTTP timeout, and succeeds locally whatever the provider says.
 
-use super::provider::{Provider, ProviderInfo};
+use super::provider::{Capability, ProbeState, ProbeStatus, Provider, ProviderInfo};
 use crate::domain::user::User;
 use crate::error::AppError;
 use base64::Engine;
 use futures::future::BoxFuture;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
 use serde::Deserialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::RwLock;
 use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, broadcast};
 
 const REFETCH_INTERVAL: Duration = Duration::from_secs(5);
 const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
+const INTROSPECT_TTL: Duration = Duration::from_secs(30);
+const CACHE_LIMIT: usize = 10_000;
+
+/// How a remote provider is set up.
+pub struct RemoteConfig {
+    pub base_url: String,
+    pub leeway: u64,
+    /// Meshery's build, sent as the `{version}` of the capabilities URL.
+    pub server_version: String,
+    /// Read capabilities from this file instead of probing.
+    pub capabilities_file: Option<PathBuf>,
+}
+
+struct Verified {
+    user: User,
+    exp: i64,
+    checked: Instant,
+}
 
 pub struct RemoteProvider {
     name: String,
-    base_url: String,
-    leeway: u64,
+    cfg: RemoteConfig,
     http: reqwest::Client,
     jwks: Mutex<Option<(JwkSet, Instant)>>,
+    discovery: RwLock<(ProbeStatus, Option<ProviderInfo>)>,
+    verified: std::sync::Mutex<HashMap<String, Verified>>,
+    updates: broadcast::Sender<String>,
 }
 
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
+    exp: i64,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -43,10 +77,66 @@ struct Claims {
     picture: String,
 }
 
+fn str_field(v: &Value, new: &str, old: &str) -> String {
+    v.get(new)
+        .or_else(|| v.get(old))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn map_field(v: &Value, key: &str) -> Option<serde_json::Map<String, Value>> {
+    v.get(key).and_then(Value::as_object).cloned()
+}
+
+/// Meshery's capabilities JSON (newer camelCase keys, older snake_case ones) → [`ProviderInfo`].
+pub fn parse_capabilities(v: &Value, base_url: &str) -> ProviderInfo {
+    let description = v
+        .get("providerDescription")
+        .or_else(|| v.get("provider_description"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let capabilities = v
+        .get("capabilities")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| {
+                    Some(Capability {
+                        feature: c.get("feature")?.as_str()?.to_string(),
+                        endpoint: c
+                            .get("endpoint")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ProviderInfo {
+        provider_type: "remote",
+        package_version: str_field(v, "packageVersion", "package_version"),
+        package_url: str_field(v, "packageUrl", "package_url"),
+        provider_name: str_field(v, "providerName", "provider_name"),
+        provider_description: description,
+        provider_url: base_url.to_string(),
+        extensions: map_field(v, "extensions").unwrap_or_default(),
+        capabilities,
+        restricted_access: map_field(v, "restrictedAccess"),
+    }
+}
+
 impl RemoteProvider {
-    /// `name` is the registration key; by default the base URL's host.
-    pub fn new(base_url: &str, leeway: u64) -> Self {
-        let base_url = base_url.trim_end_matches('/').to_string();
+    /// The registration key is the base URL's `host[:port]`: known before any probe, and stable
+    /// when the provider renames itself.
+    pub fn new(cfg: RemoteConfig, updates: broadcast::Sender<String>) -> Self {
+        let base_url = cfg.base_url.trim_end_matches('/').to_string();
         let name = base_url
             .split("://")
             .nth(1)
@@ -57,39 +147,90 @@ impl RemoteProvider {
             .to_string();
         let http = reqwest::Client::builder()
             .timeout(HTTP_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
         Self {
             name,
-            base_url,
-            leeway,
+            cfg: RemoteConfig { base_url, ..cfg },
             http,
             jwks: Mutex::new(None),
+            discovery: RwLock::new((
+                ProbeStatus {
+                    state: ProbeState::Checking,
+                    error: None,
+                },
+                None,
+            )),
+            verified: std::sync::Mutex::new(HashMap::new()),
+            updates,
         }
     }
 
-    pub fn base_url(&self) -> &str {
-        &self.base_url
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn unreachable(&self, what: impl std::fmt::Display) -> AppError {
+        AppError::provider_unreachable(format!("provider `{}`: {what}", self.name))
+    }
+
+    fn set_discovery(&self, status: ProbeStatus, info: Option<ProviderInfo>) {
+        let mut d = self.discovery.write().unwrap_or_else(|e| e.into_inner());
+        *d = (status, info.or_else(|| d.1.take()));
+        drop(d);
+        let _ = self.updates.send(self.name.clone());
+    }
+
+    async fn fetch_capabilities(&self) -> Result<ProviderInfo, String> {
+        if let Some(file) = &self.cfg.capabilities_file {
+            let text = tokio::fs::read_to_string(file)
+                .await
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            let v: Value =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            return Ok(parse_capabilities(&v, &self.cfg.base_url));
+        }
+        let version = if self.cfg.server_version.starts_with('v') {
+            self.cfg.server_version.clone()
+        } else {
+            format!("v{}", self.cfg.server_version)
+        };
+        let url = format!(
+            "{}/{version}/capabilities?os={}&playground=false",
+            self.cfg.base_url,
+            std::env::consts::OS
+        );
+        let resp = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach {url}: {e}"))?;
+        if !resp.status().is_success() {
+            return Err(format!("{url} answered {}", resp.status()));
+        }
+        let v: Value = resp
+            .json()
+            .await
+            .map_err(|e| format!("{url}: unreadable capabilities: {e}"))?;
+        Ok(parse_capabilities(&v, &self.cfg.base_url))
     }
 
     async fn fetch_jwks(&self) -> Result<JwkSet, AppError> {
-        let url = format!("{}/keys", self.base_url);
-        let resp = self.http.get(&url).send().await.map_err(|e| {
-            AppError::provider_unreachable(format!("cannot reach provider `{}`: {e}", self.name))
-        })?;
+        let url = format!("{}/keys", self.cfg.base_url);
+        let resp = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(format!("cannot fetch keys: {e}")))?;
         if !resp.status().is_success() {
-            return Err(AppError::provider_unreachable(format!(
-                "provider `{}` answered {} for its keys",
-                self.name,
-                resp.status()
-            )));
+            return Err(self.unreachable(format!("answered {} for its keys", resp.status())));
         }
-        resp.json::<JwkSet>().await.map_err(|e| {
-            AppError::provider_unreachable(format!(
-                "provider `{}` sent an unreadable JWKS: {e}",
-                self.name
-            ))
-        })
+        resp.json::<JwkSet>()
+            .await
+            .map_err(|e| self.unreachable(format!("unreadable JWKS: {e}")))
     }
 
     /// The decoding key for `kid`, from the cache or a (rate-limited) refetch.
@@ -115,7 +256,8 @@ impl RemoteProvider {
         DecodingKey::from_jwk(jwk).map_err(|_| AppError::unauthenticated("unusable signing key"))
     }
 
-    async fn verify(&self, token: &str) -> Result<User, AppError> {
+    /// Signature and claims, without asking the provider about revocation.
+    async fn verify_signature(&self, token: &str) -> Result<(User, i64), AppError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| AppError::unauthenticated("malformed token"))?;
         if header.alg != Algorithm::RS256 {
@@ -126,7 +268,7 @@ impl RemoteProvider {
             .ok_or_else(|| AppError::unauthenticated("token has no key id (kid)"))?;
         let key = self.key(&kid).await?;
         let mut validation = Validation::new(Algorithm::RS256);
-        validation.leeway = self.leeway;
+        validation.leeway = self.cfg.leeway;
         validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "sub"]);
         let data = jsonwebtoken::decode::<Claims>(token, &key, &validation).map_err(|e| {
@@ -140,7 +282,7 @@ impl RemoteProvider {
             })
         })?;
         let c = data.claims;
-        Ok(User {
+        let user = User {
             id: c.sub.clone(),
             user_id: c.preferred_username.unwrap_or_else(|| c.sub.clone()),
             first_name: c.given_name,
@@ -148,7 +290,76 @@ impl RemoteProvider {
             email: c.email,
             avatar_url: c.picture,
             provider: self.name.clone(),
-        })
+        };
+        Ok((user, c.exp))
+    }
+
+    /// Whether the provider still considers the token active.
+    async fn introspect(&self, token: &str) -> Result<bool, AppError> {
+        let url = format!("{}/introspect", self.cfg.base_url);
+        let resp = self
+            .http
+            .post(&url)
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(format!("cannot introspect: {e}")))?;
+        match resp.status().as_u16() {
+            // No introspection endpoint: the provider does not revoke tokens early.
+            404 | 405 | 501 => Ok(true),
+            401 | 403 => Ok(false),
+            s if (200..300).contains(&s) => {
+                let v: Value = resp.json().await.unwrap_or_default();
+                Ok(v.get("active").and_then(Value::as_bool).unwrap_or(true))
+            }
+            s => Err(self.unreachable(format!("answered {s} to introspection"))),
+        }
+    }
+
+    async fn verify(&self, token: &str) -> Result<User, AppError> {
+        let now = chrono::Utc::now().timestamp();
+        let leeway = self.cfg.leeway as i64;
+        let cached = {
+            let cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+            cache
+                .get(token)
+                .map(|v| (v.user.clone(), v.exp, v.checked.elapsed() < INTROSPECT_TTL))
+        };
+        let (user, exp) = match cached {
+            Some((_, exp, _)) if exp + leeway < now => {
+                self.verified
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(token);
+                return Err(AppError::unauthenticated("token expired"));
+            }
+            Some((user, _, true)) => return Ok(user),
+            Some((user, exp, false)) => (user, exp),
+            None => self.verify_signature(token).await?,
+        };
+        if !self.introspect(token).await? {
+            self.verified
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(token);
+            return Err(AppError::unauthenticated("token revoked"));
+        }
+        let mut cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= CACHE_LIMIT {
+            cache.retain(|_, v| v.exp + leeway >= now);
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+        }
+        cache.insert(
+            token.to_string(),
+            Verified {
+                user: user.clone(),
+                exp,
+                checked: Instant::now(),
+            },
+        );
+        Ok(user)
     }
 }
 
@@ -158,17 +369,57 @@ impl Provider for RemoteProvider {
     }
 
     fn info(&self) -> ProviderInfo {
-        ProviderInfo {
+        let d = self.discovery.read().unwrap_or_else(|e| e.into_inner());
+        d.1.clone().unwrap_or_else(|| ProviderInfo {
             provider_type: "remote",
             package_version: String::new(),
             package_url: String::new(),
             provider_name: self.name.clone(),
             provider_description: vec![],
-            provider_url: self.base_url.clone(),
+            provider_url: self.cfg.base_url.clone(),
             extensions: Default::default(),
             capabilities: vec![],
             restricted_access: None,
-        }
+        })
+    }
+
+    fn status(&self) -> ProbeStatus {
+        self.discovery
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .clone()
+    }
+
+    fn probe(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            self.set_discovery(
+                ProbeStatus {
+                    state: ProbeState::Checking,
+                    error: None,
+                },
+                None,
+            );
+            match self.fetch_capabilities().await {
+                Ok(info) => self.set_discovery(
+                    ProbeStatus {
+                        state: ProbeState::Online,
+                        error: None,
+                    },
+                    Some(info),
+                ),
+                Err(e) => {
+                    tracing::warn!(provider = %self.name, error = %e, "provider probe failed");
+                    self.set_discovery(
+                        ProbeStatus {
+                            state: ProbeState::Offline,
+                            error: Some(e),
+                        },
+                        None,
+                    )
+                }
+            }
+        })
     }
 
     fn authenticate<'a>(&'a self, token: Option<&'a str>) -> BoxFuture<'a, Result<User, AppError>> {
@@ -183,10 +434,44 @@ impl Provider for RemoteProvider {
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         Some(format!(
             "{}/login?source={}&provider_version=v0.3.14&meshery_version={}&ref={}",
-            self.base_url,
+            self.cfg.base_url,
             b64.encode(callback),
-            env!("CARGO_PKG_VERSION"),
+            self.cfg.server_version,
             b64.encode(return_to)
         ))
+    }
+
+    fn logout<'a>(&'a self, token_cookie: Option<&'a str>) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let access = token_cookie.and_then(super::token_from_cookie_value);
+            if let Some(t) = &access {
+                self.verified
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(t);
+            }
+            let mut logout = self.http.get(format!("{}/logout", self.cfg.base_url));
+            if let Some(t) = &access {
+                logout = logout.bearer_auth(t);
+            }
+            if let Err(e) = logout.send().await {
+                tracing::warn!(provider = %self.name, error = %e, "provider logout failed; the local session ends anyway");
+            }
+            if let Some(refresh) =
+                token_cookie.and_then(super::credentials::refresh_token_from_cookie_value)
+            {
+                let revoke = self
+                    .http
+                    .post(format!("{}/revoke", self.cfg.base_url))
+                    .json(&serde_json::json!({ "token": refresh }));
+                if let Err(e) = revoke.send().await {
+                    tracing::warn!(provider = %self.name, error = %e, "refresh token revocation failed");
+                }
+            }
+        })
+    }
+
+    fn base_url(&self) -> Option<&str> {
+        Some(&self.cfg.base_url)
     }
 }

@@ -107,9 +107,13 @@ async fn every_secured_operation_refuses_anonymous_requests() {
         [
             "/api/provider",
             "/api/providers",
+            "/api/providers/stream",
             "/api/system/version",
+            "/api/user/token",
             "/healthz/live",
-            "/healthz/ready"
+            "/healthz/ready",
+            "/user/login",
+            "/user/logout"
         ]
     );
     s.stop().await;

@@ -1,0 +1,95 @@
+//! `Session` tag: Meshery's login protocol with remote providers, with the holes closed: the
+//! callback verifies the token before it sets the cookie, `ref` is only followed to a path on
+//! this server, cookies are HttpOnly and SameSite=Lax (and Secure behind TLS).
+
+use super::Handlers;
+use crate::auth::{Caller, redirect::safe_return_path};
+use crate::error::AppError;
+use crate::generated::rest::*;
+
+fn token_cookie(value: &str, secure: bool, max_age: Option<i64>) -> String {
+    let mut c = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax",
+        crate::auth::TOKEN_COOKIE
+    );
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// A cookie value must not carry separators a browser would split on.
+fn cookie_safe(v: &str) -> bool {
+    v.bytes()
+        .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'))
+}
+
+impl SessionApi for Handlers {
+    async fn login(
+        &self,
+        caller: Caller,
+        provider: Option<String>,
+        r#ref: Option<String>,
+    ) -> Result<LoginResponse, AppError> {
+        let name = provider.unwrap_or(caller.provider_name.clone());
+        let p = self
+            .providers
+            .get(&name)
+            .ok_or_else(|| AppError::unknown_provider(&name))?;
+        let back = r#ref
+            .as_deref()
+            .and_then(safe_return_path)
+            .unwrap_or_else(|| "/".into());
+        let callback = caller.callback_url(self.config.callback_url.as_deref());
+        Ok(LoginResponse::Found(
+            p.login_url(&callback, &back).unwrap_or(back),
+        ))
+    }
+
+    async fn login_callback(
+        &self,
+        caller: Caller,
+        token: String,
+        r#ref: Option<String>,
+    ) -> Result<LoginCallbackResponse, AppError> {
+        let p = self
+            .providers
+            .get(&caller.provider_name)
+            .ok_or_else(|| AppError::unknown_provider(&caller.provider_name))?;
+        if p.base_url().is_none() {
+            return Err(AppError::invalid(
+                "the Local provider has no login; select a remote provider first",
+            ));
+        }
+        if !cookie_safe(&token) {
+            return Err(AppError::invalid(
+                "token contains characters a cookie cannot hold",
+            ));
+        }
+        let access = crate::auth::token_from_cookie_value(&token).unwrap_or_default();
+        p.authenticate(Some(&access)).await?;
+        let back = r#ref
+            .as_deref()
+            .and_then(safe_return_path)
+            .unwrap_or_else(|| "/".into());
+        Ok(LoginCallbackResponse::Found(
+            back,
+            token_cookie(&token, caller.secure, None),
+        ))
+    }
+
+    async fn logout(&self, caller: Caller) -> Result<LogoutResponse, AppError> {
+        let p = self
+            .providers
+            .get(&caller.provider_name)
+            .ok_or_else(|| AppError::unknown_provider(&caller.provider_name))?;
+        p.logout(caller.token_cookie.as_deref()).await;
+        Ok(LogoutResponse::Found(
+            "/".into(),
+            token_cookie("", caller.secure, Some(0)),
+        ))
+    }
+}
