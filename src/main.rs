@@ -15,7 +15,9 @@ async fn main() {
             .with_env_filter(filter)
             .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        // Colour only on a terminal: logs collected from a file or a pipe stay plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        tracing_subscriber::fmt().with_ansi(ansi).with_env_filter(filter).init();
     }
     tracing::info!(config = %config.describe(), "starting meshery-server");
     let running = match meshery_server::server::start(config).await {
