@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod metrics;
+pub mod reference_provider;
 pub mod server;
 pub mod store;
 

@@ -17,7 +17,10 @@ async fn main() {
     } else {
         // Colour only on a terminal: logs collected from a file or a pipe stay plain text.
         let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-        tracing_subscriber::fmt().with_ansi(ansi).with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .with_ansi(ansi)
+            .with_env_filter(filter)
+            .init();
     }
     tracing::info!(config = %config.describe(), "starting meshery-server");
     let running = match meshery_server::server::start(config).await {

@@ -6,8 +6,9 @@
 //!   purpose: the algorithm is pinned (no `none`, no HS256 with the public key), `kid` and
 //!   `exp` are required (Meshery accepts tokens without `exp` forever), `nbf` is honoured, clock
 //!   skew is bounded by `--jwt-leeway-secs`. The JWKS is cached and fetched again when a token
-//!   names a `kid` the cache lacks, at most once per `REFETCH_INTERVAL`, so forged `kid`s cannot
-//!   flood the provider.
+//!   names a `kid` the cache lacks. Those fetches draw on a small bucket (`REFETCH_BURST`,
+//!   refilled one per `REFETCH_INTERVAL`): a key rotation is picked up at once, while forged
+//!   `kid`s cannot flood the provider.
 //! - **Revocation.** `{base}/introspect` is asked whether a verified token is still active; the
 //!   answer is cached for `INTROSPECT_TTL`. A provider without the endpoint (404) is taken to
 //!   have no revocation.
@@ -31,6 +32,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, broadcast};
 
 const REFETCH_INTERVAL: Duration = Duration::from_secs(5);
+const REFETCH_BURST: f64 = 3.0;
 const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 const INTROSPECT_TTL: Duration = Duration::from_secs(30);
 const CACHE_LIMIT: usize = 10_000;
@@ -45,6 +47,28 @@ pub struct RemoteConfig {
     pub capabilities_file: Option<PathBuf>,
 }
 
+/// The cached key set and the bucket that bounds refetches.
+struct Jwks {
+    set: Option<JwkSet>,
+    budget: f64,
+    refilled: Instant,
+}
+
+impl Jwks {
+    /// Takes one refetch from the bucket, if there is one.
+    fn may_fetch(&mut self) -> bool {
+        let gained = self.refilled.elapsed().as_secs_f64() / REFETCH_INTERVAL.as_secs_f64();
+        self.budget = (self.budget + gained).min(REFETCH_BURST);
+        self.refilled = Instant::now();
+        if self.set.is_none() || self.budget >= 1.0 {
+            self.budget = (self.budget - 1.0).max(0.0);
+            true
+        } else {
+            false
+        }
+    }
+}
+
 struct Verified {
     user: User,
     exp: i64,
@@ -55,7 +79,7 @@ pub struct RemoteProvider {
     name: String,
     cfg: RemoteConfig,
     http: reqwest::Client,
-    jwks: Mutex<Option<(JwkSet, Instant)>>,
+    jwks: Mutex<Jwks>,
     discovery: RwLock<(ProbeStatus, Option<ProviderInfo>)>,
     verified: std::sync::Mutex<HashMap<String, Verified>>,
     updates: broadcast::Sender<String>,
@@ -154,7 +178,11 @@ impl RemoteProvider {
             name,
             cfg: RemoteConfig { base_url, ..cfg },
             http,
-            jwks: Mutex::new(None),
+            jwks: Mutex::new(Jwks {
+                set: None,
+                budget: REFETCH_BURST,
+                refilled: Instant::now(),
+            }),
             discovery: RwLock::new((
                 ProbeStatus {
                     state: ProbeState::Checking,
@@ -236,22 +264,17 @@ impl RemoteProvider {
     /// The decoding key for `kid`, from the cache or a (rate-limited) refetch.
     async fn key(&self, kid: &str) -> Result<DecodingKey, AppError> {
         let mut cache = self.jwks.lock().await;
-        if let Some((set, _)) = cache.as_ref()
-            && let Some(jwk) = set.find(kid)
-        {
+        if let Some(jwk) = cache.set.as_ref().and_then(|s| s.find(kid)) {
             return DecodingKey::from_jwk(jwk)
                 .map_err(|_| AppError::unauthenticated("unusable signing key"));
         }
-        let may_fetch = cache
-            .as_ref()
-            .is_none_or(|(_, at)| at.elapsed() >= REFETCH_INTERVAL);
-        if may_fetch {
-            let set = self.fetch_jwks().await?;
-            *cache = Some((set, Instant::now()));
+        if cache.may_fetch() {
+            cache.set = Some(self.fetch_jwks().await?);
         }
-        let (set, _) = cache.as_ref().expect("filled above");
-        let jwk = set
-            .find(kid)
+        let jwk = cache
+            .set
+            .as_ref()
+            .and_then(|s| s.find(kid))
             .ok_or_else(|| AppError::unauthenticated("token signed with an unknown key"))?;
         DecodingKey::from_jwk(jwk).map_err(|_| AppError::unauthenticated("unusable signing key"))
     }

@@ -9,6 +9,7 @@ mod events;
 mod graphql;
 mod limits;
 mod providers;
+mod remote;
 mod store;
 mod system;
 mod user;

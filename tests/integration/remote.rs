@@ -1,0 +1,497 @@
+//! The remote-provider protocol end to end, against the reference provider in this
+//! repository: discovery, login → callback → authenticated calls (REST, GraphQL, WebSocket) →
+//! logout, the mesheryctl path, revocation and key rotation, safe return paths, the
+//! extensions proxy and a provider outage.
+
+use crate::common::*;
+use futures::StreamExt;
+use meshery_server::reference_provider::{self, Config, Running};
+use std::time::Duration;
+
+const KEY: &[u8] = include_bytes!("../fixtures/jwt-test-key.pem");
+const OTHER_KEY: &[u8] = include_bytes!("../fixtures/jwt-other-key.pem");
+
+struct Setup {
+    provider: Running,
+    server: TestServer,
+    /// Registration key of the provider in meshery-server (`host:port`).
+    name: String,
+}
+
+async fn setup() -> Setup {
+    let provider = reference_provider::start(
+        Config::new(vec![KEY.to_vec(), OTHER_KEY.to_vec()]),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
+    let base = provider.base_url.clone();
+    let name = base.trim_start_matches("http://").to_string();
+    let server = server_with(|c| {
+        c.provider_base_urls = vec![base.clone()];
+        c.provider = name.clone();
+    })
+    .await;
+    Setup {
+        provider,
+        server,
+        name,
+    }
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn wait_online(s: &Setup) -> serde_json::Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let all: serde_json::Value = reqwest::get(s.server.url("/api/providers"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if all[&s.name]["status"] == "online" {
+            return all;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "provider never came online: {all}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn discovery_fills_the_provider_list_and_streams_status() {
+    let s = setup().await;
+    let all = wait_online(&s).await;
+    let p = &all[&s.name];
+    assert_eq!(p["providerName"], "Reference");
+    assert_eq!(p["providerType"], "remote");
+    assert!(
+        p["capabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["feature"] == "sync-prefs"),
+        "{p}"
+    );
+    assert_eq!(all["Local"]["status"], "online");
+
+    // The stream starts with every provider's current status, then reports the probe it starts.
+    let resp = reqwest::get(s.server.url("/api/providers/stream"))
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "text/event-stream");
+    let mut body = resp.bytes_stream();
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while text.matches("event: provider").count() < 3
+        || !text.contains("\"checking\"")
+        || text.matches("\"online\"").count() < 3
+    {
+        let chunk = tokio::time::timeout_at(deadline, body.next())
+            .await
+            .expect("stream stalled")
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains(&format!("\"name\":\"{}\"", s.name)), "{text}");
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn login_callback_calls_and_logout() {
+    let s = setup().await;
+    let http = no_redirects();
+    // 1. /user/login sends the browser to the provider with a base64url callback and ref.
+    let r = http
+        .get(s.server.url("/user/login?ref=/extension/meshmap"))
+        .header("cookie", format!("meshery-provider={}", s.name))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let to_provider = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to_provider.starts_with(&format!("{}/login?source=", s.provider.base_url)),
+        "{to_provider}"
+    );
+    // 2. The provider auto-approves and sends the browser to the callback with the token.
+    let r = http.get(&to_provider).send().await.unwrap();
+    assert_eq!(r.status(), 302);
+    let callback = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        callback.starts_with(&s.server.url("/api/user/token?token=")),
+        "{callback}"
+    );
+    // 3. The callback verifies the token, sets the cookie and returns to ref.
+    let r = http
+        .get(&callback)
+        .header("cookie", format!("meshery-provider={}", s.name))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302, "{:?}", r.text().await);
+    assert_eq!(r.headers()["location"], "/extension/meshmap");
+    let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        set_cookie.starts_with("token=")
+            && set_cookie.contains("HttpOnly")
+            && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    let token_value = set_cookie
+        .trim_start_matches("token=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let cookies = format!("meshery-provider={}; token={token_value}", s.name);
+
+    // 4. Authenticated calls with the cookies: REST, GraphQL and the mesheryctl token file.
+    let user: serde_json::Value = http
+        .get(s.server.url("/api/user"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(user["provider"], s.name.as_str());
+    let file: serde_json::Value = http
+        .get(s.server.url("/api/token"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(file["meshery-provider"], s.name.as_str());
+    let gql: serde_json::Value = http
+        .post(s.server.url("/api/system/graphql/query"))
+        .header("cookie", &cookies)
+        .json(&serde_json::json!({"query": "{ getUser { id provider } }"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(gql["data"]["getUser"]["provider"], s.name.as_str(), "{gql}");
+
+    // 5. Logout tells the provider and clears the cookie; the old token is revoked there.
+    s.provider.control.clear_requests();
+    let r = http
+        .get(s.server.url("/user/logout"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    assert!(
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let paths: Vec<String> = s
+        .provider
+        .control
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
+    assert!(paths.iter().any(|p| p.starts_with("/logout")), "{paths:?}");
+    assert!(paths.iter().any(|p| p.starts_with("/revoke")), "{paths:?}");
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn mesheryctl_path_with_cookies_and_bearer() {
+    let s = setup().await;
+    let issued = s.provider.control.issue_token();
+    let http = reqwest::Client::new();
+    let providers: serde_json::Value = http
+        .get(s.server.url("/api/providers"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(providers.get(&s.name).is_some());
+    let cookies = format!("meshery-provider={}; token={}", s.name, issued.cookie_value);
+    let file: serde_json::Value = http
+        .get(s.server.url("/api/token"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(file["token"], issued.access_token.as_str());
+    let r = http
+        .get(s.server.url("/api/user/prefs"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = http
+        .get(s.server.url("/api/user"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn revoked_tokens_are_refused_and_rotated_keys_accepted() {
+    let s = setup().await;
+    let http = reqwest::Client::new();
+    let old = s.provider.control.issue_token();
+    assert_eq!(
+        http.get(s.server.url("/api/user"))
+            .bearer_auth(&old.access_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    s.provider.control.rotate_key();
+    let new = s.provider.control.issue_token();
+    assert_ne!(
+        jsonwebtoken::decode_header(&new.access_token).unwrap().kid,
+        jsonwebtoken::decode_header(&old.access_token).unwrap().kid
+    );
+    assert_eq!(
+        http.get(s.server.url("/api/user"))
+            .bearer_auth(&new.access_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let fresh = s.provider.control.issue_token();
+    s.provider.control.revoke(&fresh.access_token);
+    let r = http
+        .get(s.server.url("/api/user"))
+        .bearer_auth(&fresh.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        assert_error_body(&r.json().await.unwrap()),
+        "meshery-server-1001"
+    );
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn return_paths_never_leave_the_site() {
+    use base64::Engine;
+    let s = setup().await;
+    let http = no_redirects();
+    let issued = s.provider.control.issue_token();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    for evil in [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "%2F%2Fevil.example",
+        "/%2F%2Fevil.example",
+        "/%5Cevil.example",
+    ] {
+        for r#ref in [evil.to_string(), b64.encode(evil)] {
+            let q = [
+                ("token", issued.cookie_value.as_str()),
+                ("ref", r#ref.as_str()),
+            ];
+            let r = http
+                .get(s.server.url("/api/user/token"))
+                .query(&q)
+                .header("cookie", format!("meshery-provider={}", s.name))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 302, "{ref}");
+            assert_eq!(r.headers()["location"], "/", "{ref}");
+            let r = http
+                .get(s.server.url("/user/login"))
+                .query(&[("ref", r#ref.as_str()), ("provider", "Local")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.headers()["location"], "/", "{ref}");
+        }
+    }
+    // A bad token sets nothing.
+    let r = http
+        .get(s.server.url("/api/user/token"))
+        .query(&[("token", "garbage"), ("ref", "/x")])
+        .header("cookie", format!("meshery-provider={}", s.name))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get("set-cookie").is_none());
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn extensions_are_forwarded_only_to_the_provider() {
+    let s = setup().await;
+    wait_online(&s).await;
+    let issued = s.provider.control.issue_token();
+    let http = reqwest::Client::new();
+    let r = http
+        .get(s.server.url("/api/extensions/extensions/hello?name=mesh"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["message"], "hello mesh", "{body}");
+    let r = http
+        .post(s.server.url("/api/extensions/extensions/echo?x=1"))
+        .bearer_auth(&issued.access_token)
+        .json(&serde_json::json!({"a": 1}))
+        .send()
+        .await
+        .unwrap();
+    let echo: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        (echo["method"].as_str(), echo["body"]["a"].as_i64()),
+        (Some("POST"), Some(1)),
+        "{echo}"
+    );
+    let r = http
+        .get(s.server.url("/api/extensions/extensions/status/418"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 418, "the provider's status passes through");
+    let forwarded = s
+        .provider
+        .control
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/extensions/"))
+        .count();
+    assert!(forwarded >= 3);
+
+    for escape in [
+        "/api/extensions/../keys",
+        "/api/extensions/%2e%2e/keys",
+        "/api/extensions/extensions%2F..%2Fkeys",
+        "/api/extensions//evil.example/x",
+        "/api/extensions/@evil.example/x",
+        "/api/extensions/http:%2F%2Fevil.example",
+    ] {
+        s.provider.control.clear_requests();
+        let r = http
+            .get(format!("{}{escape}", s.server.base))
+            .bearer_auth(&issued.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_client_error(), "{escape}: {}", r.status());
+        assert!(
+            s.provider.control.requests().is_empty(),
+            "{escape} reached the provider"
+        );
+    }
+    let version: serde_json::Value = http
+        .get(s.server.url("/api/extension/version"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(version["version"], "v0.1.0");
+    // The Local provider has no extensions.
+    let r = http
+        .get(s.server.url("/api/extensions/x"))
+        .header("meshery-provider", "Local")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = http
+        .get(s.server.url("/api/extension/version"))
+        .header("meshery-provider", "Local")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn provider_outage_is_a_clear_error_and_local_is_unaffected() {
+    let s = setup().await;
+    wait_online(&s).await;
+    let issued = s.provider.control.issue_token();
+    let http = reqwest::Client::new();
+    s.provider.control.set_down(true);
+    let r = http
+        .get(s.server.url("/api/user"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        502,
+        "no cached verification yet, and the provider cannot confirm"
+    );
+    assert_eq!(
+        assert_error_body(&r.json().await.unwrap()),
+        "meshery-server-1009"
+    );
+    let r = http
+        .get(s.server.url("/api/extensions/extensions/hello"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_server_error());
+    let r = http
+        .get(s.server.url("/api/user"))
+        .header("meshery-provider", "Local")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // Logout still works locally.
+    let r = no_redirects()
+        .get(s.server.url("/user/logout"))
+        .header(
+            "cookie",
+            format!("meshery-provider={}; token={}", s.name, issued.cookie_value),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    s.server.stop().await;
+}
