@@ -105,7 +105,7 @@ impl EventsApi for Handlers {
             operation_id: body.operation_id,
             metadata: body.metadata.unwrap_or_default().into_iter().collect(),
         };
-        let e = domain::create(&self.0, &auth.0.user, new).await?;
+        let e = domain::create(&self.0, &auth.0, new).await?;
         Ok(CreateEventResponse::Created(Json(to_model(&e))))
     }
 

@@ -14,7 +14,8 @@ impl ExtensionsApi for Handlers {
     ) -> Result<GetExtensionVersionResponse, AppError> {
         let p = auth.0.provider;
         if p.base_url().is_none() {
-            return Err(AppError::invalid(
+            return Err(AppError::new(
+                ErrorCode::NotFound,
                 "extension not available for current provider (Local)",
             ));
         }

@@ -3,9 +3,10 @@
 //! this server, cookies are HttpOnly and SameSite=Lax (and Secure behind TLS).
 
 use super::Handlers;
-use crate::auth::{Caller, redirect::safe_return_path};
+use crate::auth::{Caller, Provider, redirect::safe_return_path};
 use crate::error::AppError;
 use crate::generated::rest::*;
+use std::sync::Arc;
 
 fn token_cookie(value: &str, secure: bool, max_age: Option<i64>) -> String {
     let mut c = format!(
@@ -27,6 +28,24 @@ fn cookie_safe(v: &str) -> bool {
         .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'))
 }
 
+fn return_path(r#ref: Option<&str>) -> String {
+    r#ref
+        .and_then(safe_return_path)
+        .unwrap_or_else(|| "/".into())
+}
+
+impl Handlers {
+    /// The provider a session operation is about: a lookup, so an unknown name is a 404.
+    fn session_provider(&self, name: &str) -> Result<Arc<dyn Provider>, AppError> {
+        self.providers.get(name).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("unknown provider `{name}`; GET /api/providers lists them"),
+            )
+        })
+    }
+}
+
 impl SessionApi for Handlers {
     async fn login(
         &self,
@@ -34,15 +53,8 @@ impl SessionApi for Handlers {
         provider: Option<String>,
         r#ref: Option<String>,
     ) -> Result<LoginResponse, AppError> {
-        let name = provider.unwrap_or(caller.provider_name.clone());
-        let p = self
-            .providers
-            .get(&name)
-            .ok_or_else(|| AppError::unknown_provider(&name))?;
-        let back = r#ref
-            .as_deref()
-            .and_then(safe_return_path)
-            .unwrap_or_else(|| "/".into());
+        let p = self.session_provider(provider.as_deref().unwrap_or(&caller.provider_name))?;
+        let back = return_path(r#ref.as_deref());
         let callback = caller.callback_url(self.config.callback_url.as_deref());
         Ok(LoginResponse::Found(
             p.login_url(&callback, &back).unwrap_or(back),
@@ -59,9 +71,12 @@ impl SessionApi for Handlers {
             .providers
             .get(&caller.provider_name)
             .ok_or_else(|| AppError::unknown_provider(&caller.provider_name))?;
+        let back = return_path(r#ref.as_deref());
         if p.base_url().is_none() {
-            return Err(AppError::invalid(
-                "the Local provider has no login; select a remote provider first",
+            // The Local provider has no session: nothing to verify, nothing to keep.
+            return Ok(LoginCallbackResponse::Found(
+                back,
+                token_cookie("", caller.secure, Some(0)),
             ));
         }
         if !cookie_safe(&token) {
@@ -71,10 +86,6 @@ impl SessionApi for Handlers {
         }
         let access = crate::auth::token_from_cookie_value(&token).unwrap_or_default();
         p.authenticate(Some(&access)).await?;
-        let back = r#ref
-            .as_deref()
-            .and_then(safe_return_path)
-            .unwrap_or_else(|| "/".into());
         Ok(LoginCallbackResponse::Found(
             back,
             token_cookie(&token, caller.secure, None),

@@ -41,7 +41,7 @@ impl UserApi for Handlers {
     }
 
     async fn get_user_prefs(&self, auth: Authenticated) -> Result<GetUserPrefsResponse, AppError> {
-        let p = prefs::get(&self.0, &auth.0.user).await?;
+        let p = prefs::get(&self.0, &auth.0).await?;
         Ok(GetUserPrefsResponse::Ok(Json(to_model(p))))
     }
 
@@ -61,7 +61,7 @@ impl UserApi for Handlers {
                 generator: l.r#gen.as_str().to_string(),
             }),
         };
-        let p = prefs::update(&self.0, &auth.0.user, update).await?;
+        let p = prefs::update(&self.0, &auth.0, update).await?;
         Ok(UpdateUserPrefsResponse::Ok(Json(to_model(p))))
     }
 

@@ -76,6 +76,30 @@ pub trait Provider: Send + Sync + 'static {
     fn logout<'a>(&'a self, _token_cookie: Option<&'a str>) -> BoxFuture<'a, ()> {
         Box::pin(async {})
     }
+    /// The user's preferences as the provider keeps them (`sync-prefs`), or `None` when this
+    /// server keeps them (the Local provider).
+    fn load_prefs<'a>(
+        &'a self,
+        _token: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Option<serde_json::Value>, AppError>> {
+        Box::pin(async { Ok(None) })
+    }
+    /// Stores the preferences with the provider; `false` when this server keeps them.
+    fn save_prefs<'a>(
+        &'a self,
+        _token: Option<&'a str>,
+        _prefs: &'a serde_json::Value,
+    ) -> BoxFuture<'a, Result<bool, AppError>> {
+        Box::pin(async { Ok(false) })
+    }
+    /// Hands a new event to the provider (`persist-events`); best effort.
+    fn persist_event<'a>(
+        &'a self,
+        _token: Option<&'a str>,
+        _event: &'a serde_json::Value,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
     /// The base URL extension requests are forwarded to; `None` for the Local provider.
     fn base_url(&self) -> Option<&str> {
         None

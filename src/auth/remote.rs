@@ -14,6 +14,9 @@
 //!   have no revocation.
 //! - **Cache.** A verified token is remembered with its user and expiry, so a request with a
 //!   known good token does no RSA work.
+//! - **Capabilities drive persistence**, as in Meshery: the user profile comes from
+//!   `users-profile`, preferences live at `sync-prefs`, new events go to `persist-events`. A
+//!   capability the provider lacks is a clear error naming it (`meshery-server-1011`).
 //! - **Logout** calls `{base}/logout` and `{base}/revoke` (for the refresh token), bounded by the
 //!   HTTP timeout, and succeeds locally whatever the provider says.
 
@@ -339,6 +342,68 @@ impl RemoteProvider {
         }
     }
 
+    /// The endpoint URL of `feature`, or the error that names the missing capability.
+    fn capability_url(&self, feature: &str) -> Result<String, AppError> {
+        let info = self.info();
+        match info.capability(feature) {
+            Some(endpoint) => Ok(format!("{}{}", self.cfg.base_url, endpoint)),
+            None if self.status().state != ProbeState::Online => {
+                Err(self.unreachable("has not answered its capabilities probe"))
+            }
+            None => Err(AppError::new(
+                crate::generated::rest::ErrorCode::CapabilityMissing,
+                format!(
+                    "provider `{}` does not offer the `{feature}` capability",
+                    self.name
+                ),
+            )),
+        }
+    }
+
+    /// Fills the profile from `users-profile` when the provider offers it; the token's claims
+    /// stay the answer when it does not, or when the call fails.
+    async fn enrich(&self, token: &str, mut user: User) -> User {
+        let Some(endpoint) = self.info().capability("users-profile").map(str::to_string) else {
+            return user;
+        };
+        let url = format!("{}{}", self.cfg.base_url, endpoint);
+        let profile = match self.http.get(&url).bearer_auth(token).send().await {
+            Ok(r) if r.status().is_success() => r.json::<Value>().await.unwrap_or_default(),
+            Ok(r) => {
+                tracing::warn!(provider = %self.name, status = %r.status(), "users-profile failed; using the token's claims");
+                return user;
+            }
+            Err(e) => {
+                tracing::warn!(provider = %self.name, error = %e, "users-profile unreachable; using the token's claims");
+                return user;
+            }
+        };
+        let field = |snake: &str, camel: &str| {
+            profile
+                .get(snake)
+                .or_else(|| profile.get(camel))
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        if let Some(v) = field("user_id", "userId") {
+            user.user_id = v;
+        }
+        if let Some(v) = field("first_name", "firstName") {
+            user.first_name = v;
+        }
+        if let Some(v) = field("last_name", "lastName") {
+            user.last_name = v;
+        }
+        if let Some(v) = field("email", "email") {
+            user.email = v;
+        }
+        if let Some(v) = field("avatar_url", "avatarUrl") {
+            user.avatar_url = v;
+        }
+        user
+    }
+
     async fn verify(&self, token: &str) -> Result<User, AppError> {
         let now = chrono::Utc::now().timestamp();
         let leeway = self.cfg.leeway as i64;
@@ -358,7 +423,10 @@ impl RemoteProvider {
             }
             Some((user, _, true)) => return Ok(user),
             Some((user, exp, false)) => (user, exp),
-            None => self.verify_signature(token).await?,
+            None => {
+                let (user, exp) = self.verify_signature(token).await?;
+                (self.enrich(token, user).await, exp)
+            }
         };
         if !self.introspect(token).await? {
             self.verified
@@ -496,5 +564,77 @@ impl Provider for RemoteProvider {
 
     fn base_url(&self) -> Option<&str> {
         Some(&self.cfg.base_url)
+    }
+
+    fn load_prefs<'a>(
+        &'a self,
+        token: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Option<Value>, AppError>> {
+        Box::pin(async move {
+            let url = self.capability_url("sync-prefs")?;
+            let resp = self
+                .http
+                .get(&url)
+                .bearer_auth(token.unwrap_or_default())
+                .send()
+                .await
+                .map_err(|e| self.unreachable(format!("cannot load preferences: {e}")))?;
+            match resp.status().as_u16() {
+                404 => Ok(Some(Value::Object(Default::default()))),
+                s if (200..300).contains(&s) => Ok(Some(resp.json().await.unwrap_or_default())),
+                s => Err(self.unreachable(format!("answered {s} for preferences"))),
+            }
+        })
+    }
+
+    fn save_prefs<'a>(
+        &'a self,
+        token: Option<&'a str>,
+        prefs: &'a Value,
+    ) -> BoxFuture<'a, Result<bool, AppError>> {
+        Box::pin(async move {
+            let url = self.capability_url("sync-prefs")?;
+            let resp = self
+                .http
+                .put(&url)
+                .bearer_auth(token.unwrap_or_default())
+                .json(prefs)
+                .send()
+                .await
+                .map_err(|e| self.unreachable(format!("cannot save preferences: {e}")))?;
+            if !resp.status().is_success() {
+                return Err(self.unreachable(format!(
+                    "answered {} when saving preferences",
+                    resp.status()
+                )));
+            }
+            Ok(true)
+        })
+    }
+
+    fn persist_event<'a>(&'a self, token: Option<&'a str>, event: &'a Value) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let Some(endpoint) = self.info().capability("persist-events").map(str::to_string)
+            else {
+                return;
+            };
+            let url = format!("{}{}", self.cfg.base_url, endpoint);
+            match self
+                .http
+                .post(&url)
+                .bearer_auth(token.unwrap_or_default())
+                .json(event)
+                .send()
+                .await
+            {
+                Ok(r) if r.status().is_success() => {}
+                Ok(r) => {
+                    tracing::warn!(provider = %self.name, status = %r.status(), "persist-events refused an event")
+                }
+                Err(e) => {
+                    tracing::warn!(provider = %self.name, error = %e, "persist-events unreachable")
+                }
+            }
+        })
     }
 }

@@ -2,6 +2,7 @@
 //! Every change is published on the bus so SSE and GraphQL subscribers see it.
 
 use crate::AppState;
+use crate::auth::RequestContext;
 use crate::bus::Message;
 use crate::domain::user::User;
 use crate::error::AppError;
@@ -107,7 +108,13 @@ fn check_one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), AppErr
     }
 }
 
-pub async fn create(state: &AppState, user: &User, new: NewEvent) -> Result<Event, AppError> {
+/// Stores a new event, publishes it, and hands it to a remote provider that persists events.
+pub async fn create(
+    state: &AppState,
+    ctx: &RequestContext,
+    new: NewEvent,
+) -> Result<Event, AppError> {
+    let user = &ctx.user;
     check_one_of("severity", &new.severity, SEVERITIES)?;
     check_len("action", &new.action, 1, 128)?;
     check_len("category", &new.category, 1, 128)?;
@@ -138,6 +145,16 @@ pub async fn create(state: &AppState, user: &User, new: NewEvent) -> Result<Even
     state.store.insert_event(&row).await?;
     let event = Event::from_row(row);
     state.bus.publish(Message::Event(Arc::new(event.clone())));
+    let doc = serde_json::json!({
+        "id": event.id, "userId": event.user_id, "actedUpon": event.acted_upon,
+        "operationId": event.operation_id, "systemId": event.system_id, "severity": event.severity,
+        "status": event.status, "action": event.action, "category": event.category,
+        "description": event.description, "metadata": event.metadata,
+        "createdAt": crate::store::format_time(event.created_at),
+    });
+    let (provider, token) = (ctx.provider.clone(), ctx.token.clone());
+    // Best effort and off the request path: the event is already stored and published here.
+    tokio::spawn(async move { provider.persist_event(token.as_deref(), &doc).await });
     Ok(event)
 }
 

@@ -1,7 +1,8 @@
-//! User preferences: Meshery's preference object, stored per user and provider.
+//! User preferences: Meshery's preference object. The Local provider's are stored here, per
+//! user; a remote provider keeps them itself (`sync-prefs`), in Meshery's JSON shape.
 
 use crate::AppState;
-use crate::domain::user::User;
+use crate::auth::RequestContext;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
@@ -14,13 +15,19 @@ pub struct LoadTestPrefs {
     pub generator: String,
 }
 
+/// Meshery's JSON names (camelCase); `default` so a provider's partial document reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Preference {
+    #[serde(alias = "anonymous_usage_stats")]
     pub anonymous_usage_stats: bool,
+    #[serde(alias = "anonymous_perf_results")]
     pub anonymous_perf_results: bool,
+    #[serde(alias = "selected_k8s_contexts")]
     pub selected_k8s_contexts: Vec<String>,
+    #[serde(alias = "load_test_prefs")]
     pub load_test_prefs: LoadTestPrefs,
-    #[serde(skip)]
+    #[serde(rename = "updated_at")]
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -93,7 +100,11 @@ fn validate(u: &PreferenceUpdate) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn get(state: &AppState, user: &User) -> Result<Preference, AppError> {
+pub async fn get(state: &AppState, ctx: &RequestContext) -> Result<Preference, AppError> {
+    if let Some(doc) = ctx.provider.load_prefs(ctx.token.as_deref()).await? {
+        return Ok(serde_json::from_value(doc).unwrap_or_default());
+    }
+    let user = &ctx.user;
     match state.store.get_prefs(&user.id, &user.provider).await? {
         Some(row) => {
             let mut p: Preference = serde_json::from_str(&row.data).map_err(AppError::internal)?;
@@ -106,11 +117,11 @@ pub async fn get(state: &AppState, user: &User) -> Result<Preference, AppError> 
 
 pub async fn update(
     state: &AppState,
-    user: &User,
+    ctx: &RequestContext,
     u: PreferenceUpdate,
 ) -> Result<Preference, AppError> {
     validate(&u)?;
-    let mut p = get(state, user).await?;
+    let mut p = get(state, ctx).await?;
     if let Some(v) = u.anonymous_usage_stats {
         p.anonymous_usage_stats = v;
     }
@@ -125,13 +136,17 @@ pub async fn update(
     }
     let now = chrono::Utc::now();
     p.updated_at = now;
-    let data = serde_json::to_string(&p).map_err(AppError::internal)?;
+    let doc = serde_json::to_value(&p).map_err(AppError::internal)?;
+    if ctx.provider.save_prefs(ctx.token.as_deref(), &doc).await? {
+        return Ok(p);
+    }
+    let user = &ctx.user;
     state
         .store
         .put_prefs(
             &user.id,
             &user.provider,
-            &data,
+            &doc.to_string(),
             &crate::store::format_time(now),
         )
         .await?;

@@ -95,7 +95,7 @@ impl QueryResolvers for Resolvers {
     }
 
     async fn get_user_prefs(&self, ctx: &RequestContext) -> Result<Preference> {
-        Ok(preference(prefs::get(&self.0, &ctx.user).await.gql()?))
+        Ok(preference(prefs::get(&self.0, ctx).await.gql()?))
     }
 
     async fn get_events(
@@ -179,9 +179,7 @@ impl MutationResolvers for Resolvers {
                 generator: l.load_generator,
             }),
         };
-        Ok(preference(
-            prefs::update(&self.0, &ctx.user, update).await.gql()?,
-        ))
+        Ok(preference(prefs::update(&self.0, ctx, update).await.gql()?))
     }
 
     async fn update_event_status(

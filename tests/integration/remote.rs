@@ -442,7 +442,7 @@ async fn extensions_are_forwarded_only_to_the_provider() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(r.status(), 404);
     s.server.stop().await;
 }
 
@@ -494,4 +494,145 @@ async fn provider_outage_is_a_clear_error_and_local_is_unaffected() {
         .unwrap();
     assert_eq!(r.status(), 302);
     s.server.stop().await;
+}
+
+#[tokio::test]
+async fn capabilities_drive_profile_preferences_and_events() {
+    let s = setup().await;
+    wait_online(&s).await;
+    let issued = s.provider.control.issue_token();
+    let http = reqwest::Client::new();
+    s.provider.control.clear_requests();
+    let user: serde_json::Value = http
+        .get(s.server.url("/api/user"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(user["email"], "dev@example.com", "{user}");
+    // Preferences live with the provider (`sync-prefs`): written there, read back from there.
+    let body = serde_json::json!({"anonymousUsageStats": false, "selectedK8sContexts": ["c1"]});
+    let r = http
+        .post(s.server.url("/api/user/prefs"))
+        .bearer_auth(&issued.access_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let p: serde_json::Value = http
+        .get(s.server.url("/api/user/prefs"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            p["anonymousUsageStats"].as_bool(),
+            p["selectedK8sContexts"][0].as_str()
+        ),
+        (Some(false), Some("c1")),
+        "{p}"
+    );
+    // New events are handed to the provider (`persist-events`).
+    let ev = serde_json::json!({"severity": "informational", "action": "a", "category": "c", "description": "to the provider"});
+    let r = http
+        .post(s.server.url("/api/system/events"))
+        .bearer_auth(&issued.access_token)
+        .json(&ev)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = s.provider.control.requests();
+        let seen = |m: &str, p: &str| log.iter().any(|r| r.method == m && r.path.starts_with(p));
+        if seen("GET", "/user")
+            && seen("PUT", "/user/preferences")
+            && seen("GET", "/user/preferences")
+            && seen("POST", "/events")
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "provider calls missing: {log:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_missing_capability_is_named() {
+    let provider = reference_provider::start(Config::new(vec![KEY.to_vec()]), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let dir = temp_dir();
+    let caps = dir.join("capabilities.json");
+    std::fs::write(
+        &caps,
+        r#"{"providerName":"Bare","packageVersion":"v9","capabilities":[]}"#,
+    )
+    .unwrap();
+    let base = provider.base_url.clone();
+    let name = base.trim_start_matches("http://").to_string();
+    let server = server_with(|c| {
+        c.provider_base_urls = vec![base.clone()];
+        c.provider = name.clone();
+        c.provider_capabilities_filepath = Some(caps.clone());
+    })
+    .await;
+    let issued = provider.control.issue_token();
+    let http = reqwest::Client::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let all: serde_json::Value = http
+            .get(server.url("/api/providers"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if all[&name]["status"] == "online" {
+            assert_eq!(
+                all[&name]["providerName"], "Bare",
+                "capabilities came from the file"
+            );
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{all}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let r = http
+        .get(server.url("/api/user/prefs"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(assert_error_body(&body), "meshery-server-1011");
+    assert!(
+        body["error"].as_str().unwrap().contains("sync-prefs"),
+        "{body}"
+    );
+    assert!(
+        !provider
+            .control
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("capabilities")),
+        "no probe when a file is given"
+    );
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
 }
