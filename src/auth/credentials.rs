@@ -34,6 +34,16 @@ pub fn token_from_cookie_value(raw: &str) -> Option<String> {
     Some(raw.to_string())
 }
 
+/// The `exp` claim of a JWT, without verifying it (callers verify first).
+pub fn token_expiry(jwt: &str) -> Option<i64> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()?
+        .get("exp")?
+        .as_i64()
+}
+
 /// The OAuth2 `refresh_token` inside a `token` cookie, if it is the base64 JSON form.
 pub fn refresh_token_from_cookie_value(raw: &str) -> Option<String> {
     let raw = raw.trim();

@@ -39,6 +39,26 @@ pub struct RequestContext {
     pub user: User,
     /// The access token as received (empty for the Local provider).
     pub token: Option<String>,
+    /// When the session's token expires (Unix seconds); long-lived streams end then.
+    pub expires_at: Option<i64>,
+}
+
+impl RequestContext {
+    /// Builds the context of an authenticated token; `expires_at` comes from the token's
+    /// `exp`, read only after the provider verified the token.
+    pub fn new(provider: Arc<dyn Provider>, user: User, token: Option<String>) -> Self {
+        let expires_at = if provider.base_url().is_some() {
+            token.as_deref().and_then(credentials::token_expiry)
+        } else {
+            None
+        };
+        Self {
+            provider,
+            user,
+            token,
+            expires_at,
+        }
+    }
 }
 
 impl std::fmt::Debug for RequestContext {
@@ -83,11 +103,7 @@ pub async fn authenticate(
         .ok_or_else(|| AppError::unknown_provider(&name))?;
     let token = bearer_or_cookie_token(req.header("authorization"), req.header("cookie"));
     let user = provider.authenticate(token.as_deref()).await?;
-    Ok(RequestContext {
-        provider,
-        user,
-        token,
-    })
+    Ok(RequestContext::new(provider, user, token))
 }
 
 /// One cookie's value from a `Cookie` header.

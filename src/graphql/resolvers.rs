@@ -203,6 +203,41 @@ impl MutationResolvers for Resolvers {
     }
 }
 
+/// Ends `events` with a "token expired" error when the session's token expires, so a client
+/// learns why its subscription stopped instead of seeing it go quiet.
+fn until_expiry(
+    events: BoxStream<'static, Result<Event>>,
+    expires_at: Option<i64>,
+) -> BoxStream<'static, Result<Event>> {
+    let Some(exp) = expires_at else { return events };
+    let left = (exp - chrono::Utc::now().timestamp()).max(0) as u64;
+    let expired = futures::stream::once(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(left)).await;
+        Err(
+            crate::error::AppError::unauthenticated("token expired; log in again and resubscribe")
+                .gql(),
+        )
+    });
+    // `None` marks the end of the events (shutdown): the merged stream ends there too.
+    let events = events
+        .map(Some)
+        .chain(futures::stream::once(async { None }));
+    futures::stream::select(events, expired.map(Some))
+        .scan(false, |done, item| {
+            let out = match item {
+                _ if *done => None,
+                None => None,
+                Some(Err(e)) => {
+                    *done = true;
+                    Some(Err(e))
+                }
+                Some(ok) => Some(ok),
+            };
+            futures::future::ready(out)
+        })
+        .boxed()
+}
+
 impl SubscriptionResolvers for Resolvers {
     async fn subscribe_events(
         &self,
@@ -211,6 +246,6 @@ impl SubscriptionResolvers for Resolvers {
         let stream = crate::bus::user_events(self.0.bus.as_ref(), ctx.user.id.clone())
             .map(|e| Ok(event(&e)))
             .take_until(self.0.shutdown_signal());
-        Ok(stream.boxed())
+        Ok(until_expiry(stream.boxed(), ctx.expires_at))
     }
 }

@@ -102,9 +102,5 @@ async fn authenticate(
         .authenticate(token.as_deref())
         .await
         .map_err(crate::error::AppError::gql)?;
-    Ok(RequestContext {
-        provider,
-        user,
-        token,
-    })
+    Ok(RequestContext::new(provider, user, token))
 }

@@ -636,3 +636,43 @@ async fn a_missing_capability_is_named() {
     server.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_subscription_ends_with_an_error_when_its_token_expires() {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut cfg = Config::new(vec![KEY.to_vec()]);
+    cfg.token_ttl_secs = 2;
+    let provider = reference_provider::start(cfg, "127.0.0.1:0").await.unwrap();
+    let base = provider.base_url.clone();
+    let name = base.trim_start_matches("http://").to_string();
+    let server = server_with(|c| {
+        c.provider_base_urls = vec![base.clone()];
+        c.provider = name.clone();
+        c.jwt_leeway_secs = 0;
+    })
+    .await;
+    let issued = provider.control.issue_token();
+    let mut ws = ws_connect(&server, "graphql-transport-ws").await;
+    let init = serde_json::json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {}", issued.access_token)}});
+    ws.send(Message::Text(init.to_string().into()))
+        .await
+        .unwrap();
+    let sub = serde_json::json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { subscribeEvents { id } }"}});
+    ws.send(Message::Text(sub.to_string().into()))
+        .await
+        .unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            let m = ws.next().await.unwrap().unwrap();
+            let Ok(text) = m.to_text() else { continue };
+            if text.contains("token expired") {
+                break text.to_string();
+            }
+        }
+    })
+    .await
+    .expect("no expiry error within 15 s");
+    assert!(got.contains("meshery-server-1001"), "{got}");
+    server.stop().await;
+}
