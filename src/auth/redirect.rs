@@ -51,7 +51,7 @@ fn is_local_path(candidate: &str) -> bool {
 /// The path to return to after login, if `raw` is a safe one.
 pub fn safe_return_path(raw: &str) -> Option<String> {
     let raw = raw.trim();
-    if raw.is_empty() || raw.len() > 2048 {
+    if raw.is_empty() || raw.len() > 4096 {
         return None;
     }
     if raw.starts_with('/') {
