@@ -184,6 +184,9 @@ async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<R
         req.set_body(bytes);
     }
     let path = req.uri().path().to_string();
+    // A session refreshed while serving this request goes back to the browser as a new cookie.
+    let slot = crate::auth::RefreshSlot::default();
+    req.extensions_mut().insert(slot.clone());
     let mut resp = ep
         .call(req)
         .await
@@ -194,6 +197,15 @@ async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<R
         && let Some(allow) = crate::contract::allowed_methods(&path).and_then(|a| a.parse().ok())
     {
         resp.headers_mut().insert(header::ALLOW, allow);
+    }
+    if let Some(cookie) = slot.take()
+        && let Ok(v) = format!(
+            "{}={cookie}; Path=/; HttpOnly; SameSite=Lax",
+            crate::auth::TOKEN_COOKIE
+        )
+        .parse()
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(resp)
 }

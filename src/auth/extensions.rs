@@ -112,7 +112,6 @@ async fn forward(req: &Request, body: Body, state: &Arc<AppState>) -> Result<Res
         .to_string();
     let rest = checked_rest(req.uri().path())?;
     let url = target_url(&base, rest, req.uri().query())?;
-    let token = ctx.token.unwrap_or_default();
     let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
         .map_err(|_| AppError::invalid("unsupported method"))?;
     let bytes = body
@@ -124,35 +123,48 @@ async fn forward(req: &Request, body: Body, state: &Arc<AppState>) -> Result<Res
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(AppError::internal)?;
-    let mut out = client
-        .request(method, url)
-        .bearer_auth(&token)
-        .header("X-API-Key", &token);
-    for name in [
+    let forwarded: Vec<(String, String)> = [
         header::CONTENT_TYPE,
         header::ACCEPT,
         header::ACCEPT_LANGUAGE,
-    ] {
-        if let Some(v) = req.header(&name) {
-            out = out.header(name.as_str(), v);
+    ]
+    .iter()
+    .filter_map(|name| {
+        req.header(name)
+            .map(|v| (name.as_str().to_string(), v.to_string()))
+    })
+    .collect();
+    let build = |token: &str| {
+        let mut out = client
+            .request(method.clone(), url.clone())
+            .bearer_auth(token)
+            .header("X-API-Key", token);
+        for (name, value) in &forwarded {
+            out = out.header(name.as_str(), value.as_str());
         }
-    }
-    if !bytes.is_empty() {
-        out = out.body(bytes.to_vec());
-    }
-    let answer = out.send().await.map_err(|e| {
-        if e.is_timeout() {
-            AppError::provider_unreachable(format!(
-                "provider `{}` did not answer within {TIMEOUT:?}",
-                ctx.provider.name()
-            ))
-        } else {
-            AppError::provider_unreachable(format!(
-                "cannot reach provider `{}`",
-                ctx.provider.name()
-            ))
+        if !bytes.is_empty() {
+            out = out.body(bytes.to_vec());
         }
-    })?;
+        out
+    };
+    // A 401 from the provider gets one refresh of the session and a retry.
+    let answer = ctx
+        .session
+        .send(ctx.provider.as_ref(), build)
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                AppError::provider_unreachable(format!(
+                    "provider `{}` did not answer within {TIMEOUT:?}",
+                    ctx.provider.name()
+                ))
+            } else {
+                AppError::provider_unreachable(format!(
+                    "cannot reach provider `{}`",
+                    ctx.provider.name()
+                ))
+            }
+        })?;
     let mut resp = Response::builder()
         .status(StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY));
     for (name, value) in answer.headers() {

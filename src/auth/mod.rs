@@ -12,6 +12,7 @@ mod local;
 mod provider;
 pub mod redirect;
 mod remote;
+mod session;
 
 pub use caller::Caller;
 pub use credentials::{
@@ -21,6 +22,7 @@ pub use extractor::Authenticated;
 pub use local::LocalProvider;
 pub use provider::{Capability, ProbeState, ProbeStatus, Provider, ProviderInfo, Providers};
 pub use remote::{RemoteConfig, RemoteProvider, parse_capabilities};
+pub use session::{RefreshSlot, Session};
 
 use crate::AppState;
 use crate::domain::user::User;
@@ -41,12 +43,19 @@ pub struct RequestContext {
     pub token: Option<String>,
     /// When the session's token expires (Unix seconds); long-lived streams end then.
     pub expires_at: Option<i64>,
+    /// The credentials for calls to the provider on the user's behalf (refreshed on 401).
+    pub session: Session,
 }
 
 impl RequestContext {
     /// Builds the context of an authenticated token; `expires_at` comes from the token's
     /// `exp`, read only after the provider verified the token.
-    pub fn new(provider: Arc<dyn Provider>, user: User, token: Option<String>) -> Self {
+    pub fn new(
+        provider: Arc<dyn Provider>,
+        user: User,
+        token: Option<String>,
+        session: Session,
+    ) -> Self {
         let expires_at = if provider.base_url().is_some() {
             token.as_deref().and_then(credentials::token_expiry)
         } else {
@@ -57,6 +66,7 @@ impl RequestContext {
             user,
             token,
             expires_at,
+            session,
         }
     }
 }
@@ -102,8 +112,25 @@ pub async fn authenticate(
         .get(&name)
         .ok_or_else(|| AppError::unknown_provider(&name))?;
     let token = bearer_or_cookie_token(req.header("authorization"), req.header("cookie"));
-    let user = provider.authenticate(token.as_deref()).await?;
-    Ok(RequestContext::new(provider, user, token))
+    let cookie = req
+        .header("cookie")
+        .and_then(|c| cookie_value(c, TOKEN_COOKIE));
+    let slot = req
+        .extensions()
+        .get::<RefreshSlot>()
+        .cloned()
+        .unwrap_or_default();
+    let session = Session::new(token.clone(), cookie, slot);
+    match provider.authenticate(token.as_deref()).await {
+        Ok(user) => Ok(RequestContext::new(provider, user, token, session)),
+        // An expired access token in a cookie that carries a refresh token: refresh once.
+        Err(e) if e.message == "token expired" && session.cookie().is_some() => {
+            let access = session.refresh(provider.as_ref()).await.map_err(|_| e)?;
+            let user = provider.authenticate(Some(&access)).await?;
+            Ok(RequestContext::new(provider, user, Some(access), session))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// One cookie's value from a `Cookie` header.

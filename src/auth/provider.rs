@@ -80,14 +80,14 @@ pub trait Provider: Send + Sync + 'static {
     /// server keeps them (the Local provider).
     fn load_prefs<'a>(
         &'a self,
-        _token: Option<&'a str>,
+        _session: &'a super::Session,
     ) -> BoxFuture<'a, Result<Option<serde_json::Value>, AppError>> {
         Box::pin(async { Ok(None) })
     }
     /// Stores the preferences with the provider; `false` when this server keeps them.
     fn save_prefs<'a>(
         &'a self,
-        _token: Option<&'a str>,
+        _session: &'a super::Session,
         _prefs: &'a serde_json::Value,
     ) -> BoxFuture<'a, Result<bool, AppError>> {
         Box::pin(async { Ok(false) })
@@ -95,10 +95,18 @@ pub trait Provider: Send + Sync + 'static {
     /// Hands a new event to the provider (`persist-events`); best effort.
     fn persist_event<'a>(
         &'a self,
-        _token: Option<&'a str>,
+        _session: &'a super::Session,
         _event: &'a serde_json::Value,
     ) -> BoxFuture<'a, ()> {
         Box::pin(async {})
+    }
+    /// Exchanges a `token` cookie value for a new one at `{base}/refresh`.
+    fn refresh<'a>(&'a self, _cookie: &'a str) -> BoxFuture<'a, Result<String, AppError>> {
+        Box::pin(async {
+            Err(AppError::unauthenticated(
+                "this provider has no sessions to refresh",
+            ))
+        })
     }
     /// The base URL extension requests are forwarded to; `None` for the Local provider.
     fn base_url(&self) -> Option<&str> {

@@ -568,19 +568,19 @@ impl Provider for RemoteProvider {
 
     fn load_prefs<'a>(
         &'a self,
-        token: Option<&'a str>,
+        session: &'a super::Session,
     ) -> BoxFuture<'a, Result<Option<Value>, AppError>> {
         Box::pin(async move {
             let url = self.capability_url("sync-prefs")?;
-            let resp = self
-                .http
-                .get(&url)
-                .bearer_auth(token.unwrap_or_default())
-                .send()
+            let resp = session
+                .send(self, |t| self.http.get(&url).bearer_auth(t))
                 .await
                 .map_err(|e| self.unreachable(format!("cannot load preferences: {e}")))?;
             match resp.status().as_u16() {
                 404 => Ok(Some(Value::Object(Default::default()))),
+                401 => Err(AppError::unauthenticated(
+                    "the provider refused the session; log in again",
+                )),
                 s if (200..300).contains(&s) => Ok(Some(resp.json().await.unwrap_or_default())),
                 s => Err(self.unreachable(format!("answered {s} for preferences"))),
             }
@@ -589,42 +589,38 @@ impl Provider for RemoteProvider {
 
     fn save_prefs<'a>(
         &'a self,
-        token: Option<&'a str>,
+        session: &'a super::Session,
         prefs: &'a Value,
     ) -> BoxFuture<'a, Result<bool, AppError>> {
         Box::pin(async move {
             let url = self.capability_url("sync-prefs")?;
-            let resp = self
-                .http
-                .put(&url)
-                .bearer_auth(token.unwrap_or_default())
-                .json(prefs)
-                .send()
+            let resp = session
+                .send(self, |t| self.http.put(&url).bearer_auth(t).json(prefs))
                 .await
                 .map_err(|e| self.unreachable(format!("cannot save preferences: {e}")))?;
-            if !resp.status().is_success() {
-                return Err(self.unreachable(format!(
-                    "answered {} when saving preferences",
-                    resp.status()
-                )));
+            match resp.status().as_u16() {
+                401 => Err(AppError::unauthenticated(
+                    "the provider refused the session; log in again",
+                )),
+                s if (200..300).contains(&s) => Ok(true),
+                s => Err(self.unreachable(format!("answered {s} when saving preferences"))),
             }
-            Ok(true)
         })
     }
 
-    fn persist_event<'a>(&'a self, token: Option<&'a str>, event: &'a Value) -> BoxFuture<'a, ()> {
+    fn persist_event<'a>(
+        &'a self,
+        session: &'a super::Session,
+        event: &'a Value,
+    ) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             let Some(endpoint) = self.info().capability("persist-events").map(str::to_string)
             else {
                 return;
             };
             let url = format!("{}{}", self.cfg.base_url, endpoint);
-            match self
-                .http
-                .post(&url)
-                .bearer_auth(token.unwrap_or_default())
-                .json(event)
-                .send()
+            match session
+                .send(self, |t| self.http.post(&url).bearer_auth(t).json(event))
                 .await
             {
                 Ok(r) if r.status().is_success() => {}
@@ -635,6 +631,31 @@ impl Provider for RemoteProvider {
                     tracing::warn!(provider = %self.name, error = %e, "persist-events unreachable")
                 }
             }
+        })
+    }
+
+    fn refresh<'a>(&'a self, cookie: &'a str) -> BoxFuture<'a, Result<String, AppError>> {
+        Box::pin(async move {
+            let url = format!("{}/refresh", self.cfg.base_url);
+            let resp = self
+                .http
+                .post(&url)
+                .json(&serde_json::json!({ "token": cookie }))
+                .send()
+                .await
+                .map_err(|e| self.unreachable(format!("cannot refresh: {e}")))?;
+            if !resp.status().is_success() {
+                return Err(AppError::unauthenticated(
+                    "the provider refused to refresh the session; log in again",
+                ));
+            }
+            let v: Value = resp.json().await.unwrap_or_default();
+            v.get("token")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    AppError::unauthenticated("the provider's refresh answer has no token")
+                })
         })
     }
 }

@@ -152,9 +152,9 @@ pub async fn create(
         "description": event.description, "metadata": event.metadata,
         "createdAt": crate::store::format_time(event.created_at),
     });
-    let (provider, token) = (ctx.provider.clone(), ctx.token.clone());
+    let (provider, session) = (ctx.provider.clone(), ctx.session.clone());
     // Best effort and off the request path: the event is already stored and published here.
-    tokio::spawn(async move { provider.persist_event(token.as_deref(), &doc).await });
+    tokio::spawn(async move { provider.persist_event(&session, &doc).await });
     Ok(event)
 }
 

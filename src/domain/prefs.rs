@@ -101,7 +101,7 @@ fn validate(u: &PreferenceUpdate) -> Result<(), AppError> {
 }
 
 pub async fn get(state: &AppState, ctx: &RequestContext) -> Result<Preference, AppError> {
-    if let Some(doc) = ctx.provider.load_prefs(ctx.token.as_deref()).await? {
+    if let Some(doc) = ctx.provider.load_prefs(&ctx.session).await? {
         return Ok(serde_json::from_value(doc).unwrap_or_default());
     }
     let user = &ctx.user;
@@ -137,7 +137,7 @@ pub async fn update(
     let now = chrono::Utc::now();
     p.updated_at = now;
     let doc = serde_json::to_value(&p).map_err(AppError::internal)?;
-    if ctx.provider.save_prefs(ctx.token.as_deref(), &doc).await? {
+    if ctx.provider.save_prefs(&ctx.session, &doc).await? {
         return Ok(p);
     }
     let user = &ctx.user;

@@ -102,5 +102,6 @@ async fn authenticate(
         .authenticate(token.as_deref())
         .await
         .map_err(crate::error::AppError::gql)?;
-    Ok(RequestContext::new(provider, user, token))
+    let session = crate::auth::Session::new(token.clone(), None, Default::default());
+    Ok(RequestContext::new(provider, user, token, session))
 }

@@ -676,3 +676,68 @@ async fn a_subscription_ends_with_an_error_when_its_token_expires() {
     assert!(got.contains("meshery-server-1001"), "{got}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_expired_session_is_refreshed_once_and_the_cookie_rewritten() {
+    let mut cfg = Config::new(vec![KEY.to_vec()]);
+    cfg.token_ttl_secs = 1;
+    let provider = reference_provider::start(cfg, "127.0.0.1:0").await.unwrap();
+    let base = provider.base_url.clone();
+    let name = base.trim_start_matches("http://").to_string();
+    let server = server_with(|c| {
+        c.provider_base_urls = vec![base.clone()];
+        c.provider = name.clone();
+        c.jwt_leeway_secs = 0;
+    })
+    .await;
+    let issued = provider.control.issue_token();
+    let cookies = format!("meshery-provider={name}; token={}", issued.cookie_value);
+    let http = reqwest::Client::new();
+    // Ask until the access token has expired and the server refreshed it (bounded).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let new_cookie = loop {
+        let r = http
+            .get(server.url("/api/user"))
+            .header("cookie", &cookies)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            200,
+            "every call succeeds, before and after the refresh"
+        );
+        if let Some(c) = r.headers().get("set-cookie") {
+            break c.to_str().unwrap().to_string();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the session was never refreshed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        new_cookie.starts_with("token=") && new_cookie.contains("HttpOnly"),
+        "{new_cookie}"
+    );
+    assert!(
+        !new_cookie.contains(&issued.cookie_value),
+        "a new token was issued"
+    );
+    assert!(
+        provider
+            .control
+            .requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.path == "/refresh")
+    );
+    // The refresh token is single-use: the stale cookie cannot be refreshed a second time.
+    let r = http
+        .get(server.url("/api/user"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    server.stop().await;
+}
