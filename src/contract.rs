@@ -194,3 +194,90 @@ mod tests {
         assert!(check_body_types("POST", "/api/user/prefs", b"null").is_err());
     }
 }
+
+/// The served contract with a provider's extension operations added under `/api/extensions`,
+/// where the proxy forwards them. Paths are prefixed with `/api/extensions` plus the part of the
+/// extension document's server URL below the provider's base URL; schema names get an `Ext`
+/// prefix (and their references follow) so they cannot collide with ours; every operation is
+/// tagged `Extensions` and keeps the document's security.
+pub fn with_extensions(base: &Value, ext: &Value, provider_base: &str) -> Value {
+    let mut doc = base.clone();
+    let server_prefix = ext
+        .pointer("/servers/0/url")
+        .and_then(Value::as_str)
+        .and_then(|u| u.strip_prefix(provider_base.trim_end_matches('/')))
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string();
+    let ext = rename_refs(ext);
+    if let (Some(paths), Some(target)) = (
+        ext.get("paths").and_then(Value::as_object),
+        doc.get_mut("paths").and_then(Value::as_object_mut),
+    ) {
+        for (path, item) in paths {
+            let mut item = item.clone();
+            if let Some(ops) = item.as_object_mut() {
+                for op in ops.values_mut().filter_map(Value::as_object_mut) {
+                    op.insert("tags".into(), serde_json::json!(["Extensions"]));
+                    if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                        let id = format!("extension_{id}");
+                        op.insert("operationId".into(), Value::String(id));
+                    }
+                }
+            }
+            target.insert(format!("/api/extensions{server_prefix}{path}"), item);
+        }
+    }
+    if let (Some(schemas), Some(target)) = (
+        ext.pointer("/components/schemas")
+            .and_then(Value::as_object),
+        doc.pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut),
+    ) {
+        for (name, schema) in schemas {
+            target.insert(format!("Ext{name}"), schema.clone());
+        }
+    }
+    doc
+}
+
+fn rename_refs(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| match (k.as_str(), v.as_str()) {
+                    ("$ref", Some(r)) => {
+                        let r = r.replacen("#/components/schemas/", "#/components/schemas/Ext", 1);
+                        (k.clone(), Value::String(r))
+                    }
+                    _ => (k.clone(), rename_refs(v)),
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(rename_refs).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod extension_tests {
+    #[test]
+    fn extension_operations_are_added_under_the_proxy_path() {
+        let base = serde_json::json!({"paths": {"/api/user": {}}, "components": {"schemas": {"User": {}}}});
+        let ext = serde_json::json!({
+            "servers": [{"url": "http://p:1/extensions"}],
+            "paths": {"/hello": {"get": {"operationId": "hello", "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Hello"}}}}}}}},
+            "components": {"schemas": {"Hello": {"type": "object"}}}
+        });
+        let doc = super::with_extensions(&base, &ext, "http://p:1");
+        let op = &doc["paths"]["/api/extensions/extensions/hello"]["get"];
+        assert_eq!(op["operationId"], "extension_hello");
+        assert_eq!(op["tags"][0], "Extensions");
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ExtHello"
+        );
+        assert!(doc["components"]["schemas"]["ExtHello"].is_object());
+        assert!(doc["paths"]["/api/user"].is_object());
+    }
+}

@@ -87,20 +87,10 @@ pub fn app(state: Arc<AppState>) -> BoxEndpoint<'static> {
     let explorer = api.swagger_ui();
     let schema = crate::graphql::schema(&state);
     let metrics_state = state.clone();
-    let yaml = serde_yaml::to_string(
-        &serde_json::from_str::<serde_json::Value>(generated::OPENAPI_JSON).unwrap_or_default(),
-    )
-    .unwrap_or_default();
     Route::new()
-        .at(
-            "/api/openapi.json",
-            make_sync(|_| json_text(generated::OPENAPI_JSON)),
-        )
-        .at("/api/openapi.yaml", make_sync(move |_| yaml_text(&yaml)))
-        .at(
-            "/docs",
-            get(make_sync(|_| Html(generated::docs::REST_HTML))),
-        )
+        .at("/api/openapi.json", get(served_openapi_json))
+        .at("/api/openapi.yaml", get(served_openapi_yaml))
+        .at("/docs", get(served_rest_docs))
         .at(
             "/docs/rest.md",
             make_sync(|_| markdown(generated::docs::REST_MD)),
@@ -208,6 +198,79 @@ async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<R
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(resp)
+}
+
+/// The extension document of the provider this request selects, with that provider's base URL.
+fn extension_doc(req: &Request) -> Option<(serde_json::Value, String)> {
+    let state = req.data::<Arc<AppState>>()?;
+    let name = crate::auth::requested_provider_name(req, &state.config.provider);
+    let provider = state.providers.get(&name)?;
+    Some((
+        provider.extension_openapi()?,
+        provider.base_url()?.to_string(),
+    ))
+}
+
+/// The contract, plus the selected provider's extension operations when it publishes them.
+fn served_contract(req: &Request) -> Option<serde_json::Value> {
+    let (ext, base) = extension_doc(req)?;
+    let committed: serde_json::Value = serde_json::from_str(generated::OPENAPI_JSON).ok()?;
+    Some(crate::contract::with_extensions(&committed, &ext, &base))
+}
+
+#[poem::handler]
+fn served_openapi_json(req: &Request) -> Response {
+    match served_contract(req) {
+        Some(doc) => Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(doc.to_string()),
+        None => json_text(generated::OPENAPI_JSON),
+    }
+}
+
+#[poem::handler]
+fn served_openapi_yaml(req: &Request) -> Response {
+    let doc = served_contract(req)
+        .unwrap_or_else(|| serde_json::from_str(generated::OPENAPI_JSON).unwrap_or_default());
+    yaml_text(&serde_yaml::to_string(&doc).unwrap_or_default())
+}
+
+/// The generated reference, with a section for the selected provider's extension operations.
+#[poem::handler]
+fn served_rest_docs(req: &Request) -> Html<String> {
+    let page = generated::docs::REST_HTML;
+    let Some(doc) = served_contract(req) else {
+        return Html(page.to_string());
+    };
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut rows = String::new();
+    let paths = doc
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .into_iter()
+        .flatten();
+    for (path, item) in paths.filter(|(p, _)| p.starts_with("/api/extensions/")) {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let summary = op.get("summary").and_then(|s| s.as_str()).unwrap_or("");
+            rows.push_str(&format!(
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                esc(&method.to_uppercase()),
+                esc(path),
+                esc(summary)
+            ));
+        }
+    }
+    let section = format!(
+        "<section id=\"provider-extensions\"><h2>Provider extensions</h2><p>Operations the selected provider publishes; they are forwarded by <code>/api/extensions/*</code> and listed in <code>/api/openapi.json</code>.</p><table><tr><th>Method</th><th>Path</th><th>Summary</th></tr>{rows}</table></section>"
+    );
+    Html(match page.rfind("</body>") {
+        Some(i) => format!("{}{section}{}", &page[..i], &page[i..]),
+        None => format!("{page}{section}"),
+    })
 }
 
 fn json_text(s: &'static str) -> Response {

@@ -108,6 +108,10 @@ pub trait Provider: Send + Sync + 'static {
             ))
         })
     }
+    /// The provider's OpenAPI document for its extension endpoints, if it publishes one.
+    fn extension_openapi(&self) -> Option<serde_json::Value> {
+        None
+    }
     /// The base URL extension requests are forwarded to; `None` for the Local provider.
     fn base_url(&self) -> Option<&str> {
         None

@@ -84,6 +84,8 @@ pub struct RemoteProvider {
     http: reqwest::Client,
     jwks: Mutex<Jwks>,
     discovery: RwLock<(ProbeStatus, Option<ProviderInfo>)>,
+    /// The provider's OpenAPI document for its extension endpoints (`openapi` capability).
+    extension_doc: RwLock<Option<Value>>,
     verified: std::sync::Mutex<HashMap<String, Verified>>,
     updates: broadcast::Sender<String>,
 }
@@ -186,6 +188,7 @@ impl RemoteProvider {
                 budget: REFETCH_BURST,
                 refilled: Instant::now(),
             }),
+            extension_doc: RwLock::new(None),
             discovery: RwLock::new((
                 ProbeStatus {
                     state: ProbeState::Checking,
@@ -246,6 +249,27 @@ impl RemoteProvider {
             .await
             .map_err(|e| format!("{url}: unreadable capabilities: {e}"))?;
         Ok(parse_capabilities(&v, &self.cfg.base_url))
+    }
+
+    /// The provider's OpenAPI document for its extensions, when it publishes one.
+    async fn fetch_extension_doc(&self, info: &ProviderInfo) -> Option<Value> {
+        let endpoint = info.capability("openapi")?;
+        let url = format!("{}{}", self.cfg.base_url, endpoint);
+        match self.http.get(&url).send().await {
+            Ok(r) if r.status().is_success() => r
+                .json::<Value>()
+                .await
+                .ok()
+                .filter(|d| d.get("paths").is_some()),
+            Ok(r) => {
+                tracing::warn!(provider = %self.name, status = %r.status(), "extension OpenAPI document unavailable");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(provider = %self.name, error = %e, "extension OpenAPI document unreachable");
+                None
+            }
+        }
     }
 
     async fn fetch_jwks(&self) -> Result<JwkSet, AppError> {
@@ -492,13 +516,20 @@ impl Provider for RemoteProvider {
                 None,
             );
             match self.fetch_capabilities().await {
-                Ok(info) => self.set_discovery(
-                    ProbeStatus {
-                        state: ProbeState::Online,
-                        error: None,
-                    },
-                    Some(info),
-                ),
+                Ok(info) => {
+                    let doc = self.fetch_extension_doc(&info).await;
+                    *self
+                        .extension_doc
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner()) = doc;
+                    self.set_discovery(
+                        ProbeStatus {
+                            state: ProbeState::Online,
+                            error: None,
+                        },
+                        Some(info),
+                    );
+                }
                 Err(e) => {
                     tracing::warn!(provider = %self.name, error = %e, "provider probe failed");
                     self.set_discovery(
@@ -564,6 +595,13 @@ impl Provider for RemoteProvider {
 
     fn base_url(&self) -> Option<&str> {
         Some(&self.cfg.base_url)
+    }
+
+    fn extension_openapi(&self) -> Option<Value> {
+        self.extension_doc
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn load_prefs<'a>(

@@ -741,3 +741,55 @@ async fn an_expired_session_is_refreshed_once_and_the_cookie_rewritten() {
     assert_eq!(r.status(), 401);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_provider_s_extension_operations_join_the_served_contract() {
+    let s = setup().await;
+    wait_online(&s).await;
+    let http = reqwest::Client::new();
+    let cookie = format!("meshery-provider={}", s.name);
+    let doc: serde_json::Value = http
+        .get(s.server.url("/api/openapi.json"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hello = &doc["paths"]["/api/extensions/extensions/hello"]["get"];
+    assert_eq!(
+        hello["operationId"], "extension_extHello",
+        "{}",
+        doc["paths"]
+    );
+    assert_eq!(hello["tags"][0], "Extensions");
+    let page = http
+        .get(s.server.url("/docs"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Provider extensions") && page.contains("/api/extensions/extensions/hello"),
+        "the docs list them"
+    );
+    // The Local provider's contract is the committed one.
+    let local: serde_json::Value = http
+        .get(s.server.url("/api/openapi.json"))
+        .header("cookie", "meshery-provider=Local")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        local,
+        serde_json::from_str::<serde_json::Value>(meshery_server::generated::OPENAPI_JSON).unwrap()
+    );
+    s.server.stop().await;
+}
