@@ -22,6 +22,12 @@ pub struct Config {
     /// Read remote providers' capabilities from this JSON file instead of probing them.
     #[arg(long, env = "PROVIDER_CAPABILITIES_FILEPATH")]
     pub provider_capabilities_filepath: Option<PathBuf>,
+    /// Seconds a call to a remote provider (keys, introspection, capabilities, preferences) may take.
+    #[arg(long, env = "PROVIDER_TIMEOUT_SECS", default_value_t = 5)]
+    pub provider_timeout_secs: u64,
+    /// Seconds a request forwarded to `/api/extensions/*` may take.
+    #[arg(long, env = "EXTENSION_TIMEOUT_SECS", default_value_t = 30)]
+    pub extension_timeout_secs: u64,
     /// Where the OAuth callback of remote providers lands.
     #[arg(long, env = "MESHERY_SERVER_CALLBACK_URL")]
     pub callback_url: Option<String>,

@@ -48,6 +48,7 @@ pub async fn state(config: Config) -> Result<Arc<AppState>, String> {
             leeway: config.jwt_leeway_secs,
             server_version: config.build.clone(),
             capabilities_file: config.provider_capabilities_filepath.clone(),
+            timeout: Duration::from_secs(config.provider_timeout_secs),
         };
         providers.push(Arc::new(RemoteProvider::new(remote, updates.clone())));
     }

@@ -86,6 +86,9 @@ impl SessionApi for Handlers {
         }
         let access = crate::auth::token_from_cookie_value(&token).unwrap_or_default();
         p.authenticate(Some(&access)).await?;
+        // As Meshery does, load the capabilities again as this user, without delaying the login.
+        let provider = p.clone();
+        tokio::spawn(async move { provider.probe_as(Some(&access)).await });
         Ok(LoginCallbackResponse::Found(
             back,
             token_cookie(&token, caller.secure, None),

@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
-const TIMEOUT: Duration = Duration::from_secs(30);
 const PREFIX: &str = "/api/extensions/";
 
 /// Headers of the answer that are about the hop, not the content, or that would set state on
@@ -104,6 +103,7 @@ pub async fn proxy(req: &Request, body: Body, state: Data<&Arc<AppState>>) -> Re
 }
 
 async fn forward(req: &Request, body: Body, state: &Arc<AppState>) -> Result<Response, AppError> {
+    let timeout = Duration::from_secs(state.config.extension_timeout_secs);
     let ctx = super::authenticate(state, req).await?;
     let base = ctx
         .provider
@@ -119,7 +119,7 @@ async fn forward(req: &Request, body: Body, state: &Arc<AppState>) -> Result<Res
         .await
         .map_err(|e| AppError::invalid(format!("unreadable body: {e}")))?;
     let client = reqwest::Client::builder()
-        .timeout(TIMEOUT)
+        .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(AppError::internal)?;
@@ -155,7 +155,7 @@ async fn forward(req: &Request, body: Body, state: &Arc<AppState>) -> Result<Res
         .map_err(|e| {
             if e.is_timeout() {
                 AppError::provider_unreachable(format!(
-                    "provider `{}` did not answer within {TIMEOUT:?}",
+                    "provider `{}` did not answer within {timeout:?}",
                     ctx.provider.name()
                 ))
             } else {

@@ -68,6 +68,10 @@ pub trait Provider: Send + Sync + 'static {
     fn probe(&self) -> BoxFuture<'_, ()> {
         Box::pin(async {})
     }
+    /// The same, with a user's token: after login Meshery reloads capabilities as the user.
+    fn probe_as<'a>(&'a self, _token: Option<&'a str>) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
     /// Verifies the request's access token (absent if it carried none) and returns the user.
     fn authenticate<'a>(&'a self, token: Option<&'a str>) -> BoxFuture<'a, Result<User, AppError>>;
     /// Where a browser without a valid session is sent, or `None` if it needs no login.

@@ -36,7 +36,6 @@ use tokio::sync::{Mutex, broadcast};
 
 const REFETCH_INTERVAL: Duration = Duration::from_secs(5);
 const REFETCH_BURST: f64 = 3.0;
-const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 const INTROSPECT_TTL: Duration = Duration::from_secs(30);
 const CACHE_LIMIT: usize = 10_000;
 
@@ -48,6 +47,8 @@ pub struct RemoteConfig {
     pub server_version: String,
     /// Read capabilities from this file instead of probing.
     pub capabilities_file: Option<PathBuf>,
+    /// Bound on every call to the provider (keys, introspection, capabilities, persistence).
+    pub timeout: Duration,
 }
 
 /// The cached key set and the bucket that bounds refetches.
@@ -175,7 +176,7 @@ impl RemoteProvider {
             .unwrap_or("")
             .to_string();
         let http = reqwest::Client::builder()
-            .timeout(HTTP_TIMEOUT)
+            .timeout(cfg.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
@@ -216,7 +217,7 @@ impl RemoteProvider {
         let _ = self.updates.send(self.name.clone());
     }
 
-    async fn fetch_capabilities(&self) -> Result<ProviderInfo, String> {
+    async fn fetch_capabilities(&self, token: Option<&str>) -> Result<ProviderInfo, String> {
         if let Some(file) = &self.cfg.capabilities_file {
             let text = tokio::fs::read_to_string(file)
                 .await
@@ -235,9 +236,11 @@ impl RemoteProvider {
             self.cfg.base_url,
             std::env::consts::OS
         );
-        let resp = self
-            .http
-            .get(&url)
+        let mut request = self.http.get(&url);
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        let resp = request
             .send()
             .await
             .map_err(|e| format!("cannot reach {url}: {e}"))?;
@@ -507,6 +510,10 @@ impl Provider for RemoteProvider {
     }
 
     fn probe(&self) -> BoxFuture<'_, ()> {
+        self.probe_as(None)
+    }
+
+    fn probe_as<'a>(&'a self, token: Option<&'a str>) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             self.set_discovery(
                 ProbeStatus {
@@ -515,7 +522,7 @@ impl Provider for RemoteProvider {
                 },
                 None,
             );
-            match self.fetch_capabilities().await {
+            match self.fetch_capabilities(token).await {
                 Ok(info) => {
                     let doc = self.fetch_extension_doc(&info).await;
                     *self

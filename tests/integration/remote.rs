@@ -793,3 +793,127 @@ async fn the_provider_s_extension_operations_join_the_served_contract() {
     );
     s.server.stop().await;
 }
+
+#[tokio::test]
+async fn after_login_capabilities_are_loaded_as_the_user() {
+    let s = setup().await;
+    wait_online(&s).await;
+    let issued = s.provider.control.issue_token();
+    let http = no_redirects();
+    let r = http
+        .get(s.server.url("/api/user/token"))
+        .query(&[("token", issued.cookie_value.as_str())])
+        .header("cookie", format!("meshery-provider={}", s.name))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let all: serde_json::Value = http
+            .get(s.server.url("/api/providers"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let caps = all[&s.name]["capabilities"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if caps
+            .iter()
+            .any(|c| c["feature"] == "authenticated-capabilities")
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "capabilities were not reloaded with the token: {all}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_token_from_another_provider_is_refused() {
+    let a = reference_provider::start(Config::new(vec![KEY.to_vec()]), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let b = reference_provider::start(Config::new(vec![OTHER_KEY.to_vec()]), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let (base_a, base_b) = (a.base_url.clone(), b.base_url.clone());
+    let name_a = base_a.trim_start_matches("http://").to_string();
+    let server = server_with(|c| {
+        c.provider_base_urls = vec![base_a.clone(), base_b.clone()];
+        c.provider = name_a.clone();
+    })
+    .await;
+    let from_b = b.control.issue_token();
+    let r = reqwest::Client::new()
+        .get(server.url("/api/user"))
+        .bearer_auth(&from_b.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        assert_error_body(&r.json().await.unwrap()),
+        "meshery-server-1001"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_provider_that_never_answers_costs_at_most_the_timeout() {
+    // A "provider" that accepts connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((sock, _)) = silent.accept().await {
+            held.push(sock);
+        }
+    });
+    let name = base.trim_start_matches("http://").to_string();
+    let server = server_with(|c| {
+        c.provider_base_urls = vec![base.clone()];
+        c.provider = name.clone();
+        c.provider_timeout_secs = 1;
+    })
+    .await;
+    let issued = {
+        let p = reference_provider::start(Config::new(vec![KEY.to_vec()]), "127.0.0.1:0")
+            .await
+            .unwrap();
+        p.control.issue_token()
+    };
+    let started = std::time::Instant::now();
+    let r = tokio::time::timeout(
+        Duration::from_secs(10),
+        reqwest::Client::new()
+            .get(server.url("/api/user"))
+            .bearer_auth(&issued.access_token)
+            .send(),
+    )
+    .await
+    .expect("the request hung")
+    .unwrap();
+    assert_eq!(r.status(), 502);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    let r = reqwest::Client::new()
+        .get(server.url("/api/user"))
+        .header("meshery-provider", "Local")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    server.stop().await;
+}
