@@ -177,6 +177,7 @@ async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<R
     let path = req.uri().path().to_string();
     // A session refreshed while serving this request goes back to the browser as a new cookie.
     let slot = crate::auth::RefreshSlot::default();
+    let secure = is_secure(&req);
     req.extensions_mut().insert(slot.clone());
     let mut resp = ep
         .call(req)
@@ -191,8 +192,9 @@ async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<R
     }
     if let Some(cookie) = slot.take()
         && let Ok(v) = format!(
-            "{}={cookie}; Path=/; HttpOnly; SameSite=Lax",
-            crate::auth::TOKEN_COOKIE
+            "{}={cookie}; Path=/; HttpOnly; SameSite=Lax{}",
+            crate::auth::TOKEN_COOKIE,
+            if secure { "; Secure" } else { "" }
         )
         .parse()
     {
@@ -309,12 +311,19 @@ async fn browser_login_redirect<E: Endpoint>(ep: &E, req: Request) -> Response {
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
     let host = req.header("host").unwrap_or("localhost:9081").to_string();
+    let secure = is_secure(&req);
+    // The session endpoints answer for themselves: sending a failed callback back to the
+    // provider's login would loop (the provider approves, the callback fails again, …).
+    let session_path = matches!(
+        req.uri().path(),
+        "/api/user/token" | "/user/login" | "/user/logout"
+    );
     let resp = ep
         .call(req)
         .await
         .map(IntoResponse::into_response)
         .unwrap_or_else(any_error_to_response);
-    if resp.status() != StatusCode::UNAUTHORIZED || !wants_html {
+    if resp.status() != StatusCode::UNAUTHORIZED || !wants_html || session_path {
         return resp;
     }
     let (Some(state), Some(name)) = (state, provider_name) else {
@@ -323,11 +332,12 @@ async fn browser_login_redirect<E: Endpoint>(ep: &E, req: Request) -> Response {
     let Some(provider) = state.providers.get(&name) else {
         return resp;
     };
-    let callback = state
-        .config
-        .callback_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{host}/api/user/token"));
+    let callback = state.config.callback_url.clone().unwrap_or_else(|| {
+        format!(
+            "{}://{host}/api/user/token",
+            if secure { "https" } else { "http" }
+        )
+    });
     match provider.login_url(&callback, &path) {
         Some(url) => Response::builder()
             .status(StatusCode::FOUND)
@@ -335,6 +345,14 @@ async fn browser_login_redirect<E: Endpoint>(ep: &E, req: Request) -> Response {
             .finish(),
         None => resp,
     }
+}
+
+/// The browser reached us over TLS, directly or through a proxy that says so.
+fn is_secure(req: &Request) -> bool {
+    req.uri().scheme_str() == Some("https")
+        || req
+            .header("x-forwarded-proto")
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
 /// Request id, tracing span, access log and metrics for every request.

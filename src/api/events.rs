@@ -48,6 +48,18 @@ fn ids(list: Vec<uuid::Uuid>) -> Vec<String> {
     list.into_iter().map(|u| u.to_string()).collect()
 }
 
+/// Completes when the session's token expires (never for sessions without expiry): the stream
+/// ends then, and the browser's EventSource reconnects with its current cookie.
+async fn session_end(expires_at: Option<i64>) {
+    match expires_at {
+        Some(exp) => {
+            let left = (exp - chrono::Utc::now().timestamp()).max(0) as u64;
+            tokio::time::sleep(Duration::from_secs(left)).await;
+        }
+        None => futures::future::pending::<()>().await,
+    }
+}
+
 impl EventsApi for Handlers {
     #[allow(clippy::too_many_arguments)]
     async fn get_events(
@@ -176,6 +188,7 @@ impl EventsApi for Handlers {
                 to_model(&e)
             })
             .take_until(self.0.shutdown_signal())
+            .take_until(session_end(auth.0.expires_at))
             .boxed();
         let keepalive = Duration::from_secs(self.config.sse_keepalive_secs);
         Ok(SubscribeEventsResponse::Ok(

@@ -55,13 +55,23 @@ pub fn safe_return_path(raw: &str) -> Option<String> {
         return None;
     }
     if raw.starts_with('/') {
-        return is_local_path(raw).then(|| raw.to_string());
+        return (is_local_path(raw) && !is_session_path(raw)).then(|| raw.to_string());
     }
     let decoded = [&URL_SAFE_NO_PAD, &URL_SAFE]
         .iter()
         .find_map(|e| e.decode(raw).ok())
         .and_then(|b| String::from_utf8(b).ok())?;
-    is_local_path(&decoded).then_some(decoded)
+    (is_local_path(&decoded) && !is_session_path(&decoded)).then_some(decoded)
+}
+
+/// Returning to a login or callback URL after login would start over: never a target.
+fn is_session_path(path: &str) -> bool {
+    let p = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    matches!(p, "/api/user/token" | "/user/login" | "/user/logout")
 }
 
 #[cfg(test)]
@@ -93,6 +103,8 @@ mod tests {
             "/%252F%252Fevil.example",
             "javascript:alert(1)",
             "/\tevil",
+            "/api/user/token?token=x",
+            "/user/login",
             "",
         ] {
             assert_eq!(safe_return_path(evil), None, "{evil}");

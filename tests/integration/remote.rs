@@ -917,3 +917,47 @@ async fn a_provider_that_never_answers_costs_at_most_the_timeout() {
     assert_eq!(r.status(), 200);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_browser_with_a_bad_callback_token_is_not_sent_round_in_circles() {
+    let s = setup().await;
+    let r = no_redirects()
+        .get(s.server.url("/api/user/token?token=garbage&ref=/x"))
+        .header("accept", "text/html")
+        .header("cookie", format!("meshery-provider={}", s.name))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "no redirect back to the provider's login");
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn the_event_stream_ends_when_the_session_expires() {
+    let mut cfg = Config::new(vec![KEY.to_vec()]);
+    cfg.token_ttl_secs = 2;
+    let provider = reference_provider::start(cfg, "127.0.0.1:0").await.unwrap();
+    let base = provider.base_url.clone();
+    let name = base.trim_start_matches("http://").to_string();
+    let server = server_with(|c| {
+        c.provider_base_urls = vec![base.clone()];
+        c.provider = name.clone();
+        c.jwt_leeway_secs = 0;
+    })
+    .await;
+    let issued = provider.control.issue_token();
+    let resp = reqwest::Client::new()
+        .get(server.url("/api/system/events/subscribe"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut body = resp.bytes_stream();
+    let ended = tokio::time::timeout(Duration::from_secs(15), async {
+        while let Some(Ok(_)) = body.next().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived its token");
+    server.stop().await;
+}
