@@ -125,8 +125,11 @@ impl ProvidersApi for Handlers {
         &self,
         auth: Authenticated,
     ) -> Result<GetProviderCapabilitiesResponse, AppError> {
-        Ok(GetProviderCapabilitiesResponse::Ok(Json(describe(
-            &auth.0.provider,
+        // As the provider describes itself to this user (loaded at login), as Meshery does.
+        let p = &auth.0.provider;
+        Ok(GetProviderCapabilitiesResponse::Ok(Json(properties(
+            p.info_for(&auth.0.user.id),
+            p.status().state,
         ))))
     }
 }

@@ -44,6 +44,17 @@ pub fn token_expiry(jwt: &str) -> Option<i64> {
         .as_i64()
 }
 
+/// The `sub` claim of a JWT, without verifying it (callers verify first).
+pub fn token_subject(jwt: &str) -> Option<String> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()?
+        .get("sub")?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// The OAuth2 `refresh_token` inside a `token` cookie, if it is the base64 JSON form.
 pub fn refresh_token_from_cookie_value(raw: &str) -> Option<String> {
     let raw = raw.trim();

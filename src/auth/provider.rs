@@ -58,6 +58,10 @@ pub trait Provider: Send + Sync + 'static {
     /// Registration key, as used in the `meshery-provider` cookie.
     fn name(&self) -> &str;
     fn info(&self) -> ProviderInfo;
+    /// The properties as the provider describes them to this user (after login), else `info`.
+    fn info_for(&self, _user_id: &str) -> ProviderInfo {
+        self.info()
+    }
     fn status(&self) -> ProbeStatus {
         ProbeStatus {
             state: ProbeState::Online,

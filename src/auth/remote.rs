@@ -85,6 +85,8 @@ pub struct RemoteProvider {
     http: reqwest::Client,
     jwks: Mutex<Jwks>,
     discovery: RwLock<(ProbeStatus, Option<ProviderInfo>)>,
+    /// Capabilities as the provider describes them to each user (by `sub`), loaded at login.
+    per_user: std::sync::Mutex<HashMap<String, ProviderInfo>>,
     /// The provider's OpenAPI document for its extension endpoints (`openapi` capability).
     extension_doc: RwLock<Option<Value>>,
     verified: std::sync::Mutex<HashMap<String, Verified>>,
@@ -189,6 +191,7 @@ impl RemoteProvider {
                 budget: REFETCH_BURST,
                 refilled: Instant::now(),
             }),
+            per_user: std::sync::Mutex::new(HashMap::new()),
             extension_doc: RwLock::new(None),
             discovery: RwLock::new((
                 ProbeStatus {
@@ -370,8 +373,10 @@ impl RemoteProvider {
     }
 
     /// The endpoint URL of `feature`, or the error that names the missing capability.
-    fn capability_url(&self, feature: &str) -> Result<String, AppError> {
-        let info = self.info();
+    fn capability_url(&self, feature: &str, token: Option<&str>) -> Result<String, AppError> {
+        let info = token
+            .and_then(super::credentials::token_subject)
+            .map_or_else(|| self.info(), |sub| self.info_for(&sub));
         match info.capability(feature) {
             Some(endpoint) => Ok(format!("{}{}", self.cfg.base_url, endpoint)),
             None if self.status().state != ProbeState::Online => {
@@ -390,7 +395,9 @@ impl RemoteProvider {
     /// Fills the profile from `users-profile` when the provider offers it; the token's claims
     /// stay the answer when it does not, or when the call fails.
     async fn enrich(&self, token: &str, mut user: User) -> User {
-        let Some(endpoint) = self.info().capability("users-profile").map(str::to_string) else {
+        let info = super::credentials::token_subject(token)
+            .map_or_else(|| self.info(), |sub| self.info_for(&sub));
+        let Some(endpoint) = info.capability("users-profile").map(str::to_string) else {
             return user;
         };
         let url = format!("{}{}", self.cfg.base_url, endpoint);
@@ -501,6 +508,14 @@ impl Provider for RemoteProvider {
         })
     }
 
+    fn info_for(&self, user_id: &str) -> ProviderInfo {
+        let per_user = self.per_user.lock().unwrap_or_else(|e| e.into_inner());
+        per_user.get(user_id).cloned().unwrap_or_else(|| {
+            drop(per_user);
+            self.info()
+        })
+    }
+
     fn status(&self) -> ProbeStatus {
         self.discovery
             .read()
@@ -515,6 +530,25 @@ impl Provider for RemoteProvider {
 
     fn probe_as<'a>(&'a self, token: Option<&'a str>) -> BoxFuture<'a, ()> {
         Box::pin(async move {
+            if let Some(t) = token {
+                // A user's view of the provider is kept for that user only.
+                let Some(sub) = super::credentials::token_subject(t) else {
+                    return;
+                };
+                match self.fetch_capabilities(Some(t)).await {
+                    Ok(info) => {
+                        let mut per_user = self.per_user.lock().unwrap_or_else(|e| e.into_inner());
+                        if per_user.len() >= CACHE_LIMIT {
+                            per_user.clear();
+                        }
+                        per_user.insert(sub, info);
+                    }
+                    Err(e) => {
+                        tracing::warn!(provider = %self.name, error = %e, "capabilities as the user failed")
+                    }
+                }
+                return;
+            }
             self.set_discovery(
                 ProbeStatus {
                     state: ProbeState::Checking,
@@ -616,7 +650,7 @@ impl Provider for RemoteProvider {
         session: &'a super::Session,
     ) -> BoxFuture<'a, Result<Option<Value>, AppError>> {
         Box::pin(async move {
-            let url = self.capability_url("sync-prefs")?;
+            let url = self.capability_url("sync-prefs", session.access().as_deref())?;
             let resp = session
                 .send(self, |t| self.http.get(&url).bearer_auth(t))
                 .await
@@ -638,7 +672,7 @@ impl Provider for RemoteProvider {
         prefs: &'a Value,
     ) -> BoxFuture<'a, Result<bool, AppError>> {
         Box::pin(async move {
-            let url = self.capability_url("sync-prefs")?;
+            let url = self.capability_url("sync-prefs", session.access().as_deref())?;
             let resp = session
                 .send(self, |t| self.http.put(&url).bearer_auth(t).json(prefs))
                 .await
@@ -659,8 +693,12 @@ impl Provider for RemoteProvider {
         event: &'a Value,
     ) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            let Some(endpoint) = self.info().capability("persist-events").map(str::to_string)
-            else {
+            let info = session
+                .access()
+                .as_deref()
+                .and_then(super::credentials::token_subject)
+                .map_or_else(|| self.info(), |sub| self.info_for(&sub));
+            let Some(endpoint) = info.capability("persist-events").map(str::to_string) else {
                 return;
             };
             let url = format!("{}{}", self.cfg.base_url, endpoint);

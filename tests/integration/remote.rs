@@ -810,27 +810,37 @@ async fn after_login_capabilities_are_loaded_as_the_user() {
     assert_eq!(r.status(), 302);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let all: serde_json::Value = http
-            .get(s.server.url("/api/providers"))
+        let mine: serde_json::Value = http
+            .get(s.server.url("/api/provider/capabilities"))
+            .bearer_auth(&issued.access_token)
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-        let caps = all[&s.name]["capabilities"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if caps
-            .iter()
-            .any(|c| c["feature"] == "authenticated-capabilities")
-        {
+        let has = |v: &serde_json::Value| {
+            v["capabilities"].as_array().is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["feature"] == "authenticated-capabilities")
+            })
+        };
+        if has(&mine) {
+            // The public list keeps the anonymous view: one user's capabilities stay theirs.
+            let all: serde_json::Value = http
+                .get(s.server.url("/api/providers"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(!has(&all[&s.name]), "{all}");
             break;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "capabilities were not reloaded with the token: {all}"
+            "capabilities were not reloaded with the token: {mine}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
