@@ -188,7 +188,7 @@ impl EventsApi for Handlers {
                 to_model(&e)
             })
             .take_until(self.0.shutdown_signal())
-            .take_until(session_end(auth.0.expires_at))
+            .take_until(session_end(auth.0.expires_at()))
             .boxed();
         let keepalive = Duration::from_secs(self.config.sse_keepalive_secs);
         Ok(SubscribeEventsResponse::Ok(

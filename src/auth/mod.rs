@@ -41,33 +41,34 @@ pub struct RequestContext {
     pub user: User,
     /// The access token as received (empty for the Local provider).
     pub token: Option<String>,
-    /// When the session's token expires (Unix seconds); long-lived streams end then.
-    pub expires_at: Option<i64>,
     /// The credentials for calls to the provider on the user's behalf (refreshed on 401).
     pub session: Session,
 }
 
 impl RequestContext {
-    /// Builds the context of an authenticated token; `expires_at` comes from the token's
-    /// `exp`, read only after the provider verified the token.
     pub fn new(
         provider: Arc<dyn Provider>,
         user: User,
         token: Option<String>,
         session: Session,
     ) -> Self {
-        let expires_at = if provider.base_url().is_some() {
-            token.as_deref().and_then(credentials::token_expiry)
-        } else {
-            None
-        };
         Self {
             provider,
             user,
             token,
-            expires_at,
             session,
         }
+    }
+
+    /// When the session's token expires (Unix seconds); long-lived streams end then. Read
+    /// from the token's `exp` only when asked (the provider verified the token already), so
+    /// ordinary requests do not pay for decoding it.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.provider.base_url()?;
+        self.session
+            .access()
+            .as_deref()
+            .and_then(credentials::token_expiry)
     }
 }
 

@@ -246,6 +246,6 @@ impl SubscriptionResolvers for Resolvers {
         let stream = crate::bus::user_events(self.0.bus.as_ref(), ctx.user.id.clone())
             .map(|e| Ok(event(&e)))
             .take_until(self.0.shutdown_signal());
-        Ok(until_expiry(stream.boxed(), ctx.expires_at))
+        Ok(until_expiry(stream.boxed(), ctx.expires_at()))
     }
 }
