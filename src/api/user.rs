@@ -65,10 +65,22 @@ impl UserApi for Handlers {
         Ok(UpdateUserPrefsResponse::Ok(Json(to_model(p))))
     }
 
+    /// As Meshery: the `token` cookie's value (the provider's OAuth2 token document, which
+    /// carries the refresh token), or the bearer token when the request came with one.
     async fn get_token(&self, auth: Authenticated) -> Result<GetTokenResponse, AppError> {
+        let ctx = auth.0;
+        let token = match ctx.session.cookie() {
+            Some(cookie)
+                if ctx.provider.base_url().is_some()
+                    && crate::auth::token_from_cookie_value(cookie) == ctx.token =>
+            {
+                cookie.to_string()
+            }
+            _ => ctx.token.unwrap_or_default(),
+        };
         Ok(GetTokenResponse::Ok(Json(TokenFile {
-            meshery_provider: auth.0.provider.name().to_string(),
-            token: auth.0.token.unwrap_or_default(),
+            meshery_provider: ctx.provider.name().to_string(),
+            token,
         })))
     }
 }

@@ -155,17 +155,45 @@ async fn login_callback_calls_and_logout() {
         .to_string();
     let cookies = format!("meshery-provider={}; token={token_value}", s.name);
 
-    // 4. Authenticated calls with the cookies: REST, GraphQL and the mesheryctl token file.
-    let user: serde_json::Value = http
-        .get(s.server.url("/api/user"))
-        .header("cookie", &cookies)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
+    // 4. Authenticated calls with the cookies: the generated REST client over a client that
+    //    carries the browser's cookie jar, GraphQL over HTTP and WebSocket, the token file.
+    let mut jar = reqwest::header::HeaderMap::new();
+    jar.insert("cookie", cookies.parse().unwrap());
+    let with_jar = reqwest::Client::builder()
+        .default_headers(jar)
+        .build()
         .unwrap();
-    assert_eq!(user["provider"], s.name.as_str());
+    let sdk = meshery_server::client::Client::new_with_client(&s.server.base, with_jar);
+    let user = sdk.get_user().send().await.unwrap().into_inner();
+    assert_eq!(user.provider, s.name);
+    let prefs = sdk.get_user_prefs().send().await.unwrap().into_inner();
+    assert!(
+        prefs.anonymous_usage_stats,
+        "defaults from the provider's empty preference document"
+    );
+    {
+        use futures::SinkExt;
+        use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+        let mut req = s
+            .server
+            .ws_url("/api/graphql/query")
+            .into_client_request()
+            .unwrap();
+        req.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        req.headers_mut().insert("cookie", cookies.parse().unwrap());
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        ws.send(Message::Text(r#"{"type":"connection_init"}"#.into()))
+            .await
+            .unwrap();
+        let ack = ws.next().await.unwrap().unwrap();
+        assert!(
+            ack.to_text().unwrap().contains("connection_ack"),
+            "the upgrade's cookie authenticates: {ack:?}"
+        );
+    }
     let file: serde_json::Value = http
         .get(s.server.url("/api/token"))
         .header("cookie", &cookies)
@@ -239,7 +267,26 @@ async fn mesheryctl_path_with_cookies_and_bearer() {
         .json()
         .await
         .unwrap();
-    assert_eq!(file["token"], issued.access_token.as_str());
+    assert_eq!(
+        file["token"],
+        issued.cookie_value.as_str(),
+        "the cookie's value, as Meshery"
+    );
+    // mesheryctl saves that file and sends its token back as the `token` cookie.
+    let saved = format!(
+        "meshery-provider={}; token={}",
+        file["meshery-provider"].as_str().unwrap(),
+        file["token"].as_str().unwrap()
+    );
+    assert_eq!(
+        http.get(s.server.url("/api/user"))
+            .header("cookie", saved)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let r = http
         .get(s.server.url("/api/user/prefs"))
         .header("cookie", &cookies)
