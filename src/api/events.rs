@@ -86,7 +86,7 @@ impl EventsApi for Handlers {
             status: status.map(|s| s.as_str().to_string()),
             ascending: order == Some(SortOrder::Asc),
         };
-        let p = domain::list(&self.0, &auth.0.user, filter).await?;
+        let p = domain::list(&self.0, &auth.0, filter).await?;
         Ok(GetEventsResponse::Ok(Json(EventPage {
             page: p.page,
             page_size: p.page_size,

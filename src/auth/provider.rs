@@ -100,13 +100,20 @@ pub trait Provider: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<bool, AppError>> {
         Box::pin(async { Ok(false) })
     }
-    /// Hands a new event to the provider (`persist-events`); best effort.
+    /// Hands a new event to the provider (`persist-events`); a no-op for the Local provider.
     fn persist_event<'a>(
         &'a self,
         _session: &'a super::Session,
         _event: &'a serde_json::Value,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(async {})
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async { Ok(()) })
+    }
+    /// The user's events as the provider lists them (`get-events`); none for the Local provider.
+    fn fetch_events<'a>(
+        &'a self,
+        _session: &'a super::Session,
+    ) -> BoxFuture<'a, Result<Vec<serde_json::Value>, AppError>> {
+        Box::pin(async { Ok(vec![]) })
     }
     /// Exchanges a `token` cookie value for a new one at `{base}/refresh`.
     fn refresh<'a>(&'a self, _cookie: &'a str) -> BoxFuture<'a, Result<String, AppError>> {

@@ -691,28 +691,48 @@ impl Provider for RemoteProvider {
         &'a self,
         session: &'a super::Session,
         event: &'a Value,
-    ) -> BoxFuture<'a, ()> {
+    ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
-            let info = session
-                .access()
-                .as_deref()
-                .and_then(super::credentials::token_subject)
-                .map_or_else(|| self.info(), |sub| self.info_for(&sub));
-            let Some(endpoint) = info.capability("persist-events").map(str::to_string) else {
-                return;
-            };
-            let url = format!("{}{}", self.cfg.base_url, endpoint);
-            match session
+            let url = self.capability_url("persist-events", session.access().as_deref())?;
+            let resp = session
                 .send(self, |t| self.http.post(&url).bearer_auth(t).json(event))
                 .await
-            {
-                Ok(r) if r.status().is_success() => {}
-                Ok(r) => {
-                    tracing::warn!(provider = %self.name, status = %r.status(), "persist-events refused an event")
+                .map_err(|e| self.unreachable(format!("cannot persist the event: {e}")))?;
+            match resp.status().as_u16() {
+                401 => Err(AppError::unauthenticated(
+                    "the provider refused the session; log in again",
+                )),
+                s if (200..300).contains(&s) => Ok(()),
+                s => Err(self.unreachable(format!("answered {s} when persisting an event"))),
+            }
+        })
+    }
+
+    fn fetch_events<'a>(
+        &'a self,
+        session: &'a super::Session,
+    ) -> BoxFuture<'a, Result<Vec<Value>, AppError>> {
+        Box::pin(async move {
+            let url = self.capability_url("get-events", session.access().as_deref())?;
+            let resp = session
+                .send(self, |t| {
+                    self.http
+                        .get(&url)
+                        .query(&[("page", "0"), ("pagesize", "100")])
+                        .bearer_auth(t)
+                })
+                .await
+                .map_err(|e| self.unreachable(format!("cannot list events: {e}")))?;
+            match resp.status().as_u16() {
+                401 => Err(AppError::unauthenticated(
+                    "the provider refused the session; log in again",
+                )),
+                s if (200..300).contains(&s) => {
+                    let v: Value = resp.json().await.unwrap_or_default();
+                    let list = v.get("events").cloned().unwrap_or(v);
+                    Ok(list.as_array().cloned().unwrap_or_default())
                 }
-                Err(e) => {
-                    tracing::warn!(provider = %self.name, error = %e, "persist-events unreachable")
-                }
+                s => Err(self.unreachable(format!("answered {s} when listing events"))),
             }
         })
     }

@@ -142,23 +142,79 @@ pub async fn create(
         created_at: now.clone(),
         updated_at: now,
     };
+    // A remote provider keeps events (`persist-events`): it must have it before we do.
+    let doc = serde_json::json!({
+        "id": row.id, "userId": row.user_id, "actedUpon": row.acted_upon,
+        "operationId": row.operation_id, "systemId": row.system_id, "severity": row.severity,
+        "status": row.status, "action": row.action, "category": row.category,
+        "description": row.description, "metadata": serde_json::from_str::<serde_json::Value>(&row.metadata).unwrap_or_default(),
+        "createdAt": row.created_at, "updatedAt": row.updated_at,
+    });
+    ctx.provider.persist_event(&ctx.session, &doc).await?;
     state.store.insert_event(&row).await?;
     let event = Event::from_row(row);
     state.bus.publish(Message::Event(Arc::new(event.clone())));
-    let doc = serde_json::json!({
-        "id": event.id, "userId": event.user_id, "actedUpon": event.acted_upon,
-        "operationId": event.operation_id, "systemId": event.system_id, "severity": event.severity,
-        "status": event.status, "action": event.action, "category": event.category,
-        "description": event.description, "metadata": event.metadata,
-        "createdAt": crate::store::format_time(event.created_at),
-    });
-    let (provider, session) = (ctx.provider.clone(), ctx.session.clone());
-    // Best effort and off the request path: the event is already stored and published here.
-    tokio::spawn(async move { provider.persist_event(&session, &doc).await });
     Ok(event)
 }
 
-pub async fn list(state: &AppState, user: &User, f: Filter) -> Result<Page, AppError> {
+/// Brings the events a remote provider lists (`get-events`) into this server's store, so
+/// filters, paging, read marks and deletes work the same for them. Known ids, deleted ones
+/// included, are left alone: the user's read marks and deletions here win.
+async fn import_from_provider(state: &AppState, ctx: &RequestContext) -> Result<(), AppError> {
+    let listed = ctx.provider.fetch_events(&ctx.session).await?;
+    for v in listed {
+        let text = |new: &str, old: &str| {
+            v.get(new)
+                .or_else(|| v.get(old))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let id = text("id", "id");
+        if uuid::Uuid::parse_str(&id).is_err() {
+            tracing::warn!(provider = %ctx.provider.name(), id = %id, "skipping a provider event without a UUID");
+            continue;
+        }
+        let severity = Some(text("severity", "severity"))
+            .filter(|s| SEVERITIES.contains(&s.as_str()))
+            .unwrap_or_else(|| "informational".into());
+        let status = Some(text("status", "status"))
+            .filter(|s| STATUSES.contains(&s.as_str()))
+            .unwrap_or_else(|| "unread".into());
+        let now = crate::store::now();
+        // Stored in the one fixed-width format, so provider events sort with ours.
+        let time = |new: &str, old: &str| {
+            chrono::DateTime::parse_from_rfc3339(&text(new, old))
+                .map(|t| crate::store::format_time(t.with_timezone(&chrono::Utc)))
+                .unwrap_or_else(|_| now.clone())
+        };
+        let row = EventRow {
+            id,
+            user_id: ctx.user.id.clone(),
+            acted_upon: text("actedUpon", "acted_upon"),
+            operation_id: text("operationId", "operation_id"),
+            system_id: text("systemId", "system_id"),
+            severity,
+            status,
+            action: text("action", "action"),
+            category: text("category", "category"),
+            description: text("description", "description"),
+            metadata: v
+                .get("metadata")
+                .filter(|m| m.is_object())
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!({}))
+                .to_string(),
+            created_at: time("createdAt", "created_at"),
+            updated_at: time("updatedAt", "updated_at"),
+        };
+        state.store.import_event(&row).await?;
+    }
+    Ok(())
+}
+
+pub async fn list(state: &AppState, ctx: &RequestContext, f: Filter) -> Result<Page, AppError> {
+    let user = &ctx.user;
     if !(1..=100).contains(&f.page_size) {
         return Err(AppError::invalid("pageSize must be between 1 and 100"));
     }
@@ -176,6 +232,7 @@ pub async fn list(state: &AppState, user: &User, f: Filter) -> Result<Page, AppE
             "search must be at most 256 characters long",
         ));
     }
+    import_from_provider(state, ctx).await?;
     let q = EventQuery {
         offset: f.page * f.page_size,
         limit: f.page_size,

@@ -133,7 +133,7 @@ impl QueryResolvers for Resolvers {
             status: s.status.map(status_from_gql),
             ascending,
         };
-        let p = events::list(&self.0, &ctx.user, filter).await.gql()?;
+        let p = events::list(&self.0, ctx, filter).await.gql()?;
         Ok(EventPage {
             page: to_i32(p.page),
             page_size: to_i32(p.page_size),

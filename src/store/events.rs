@@ -64,7 +64,8 @@ struct Filter {
 impl Filter {
     fn new(user_id: &str) -> Self {
         Self {
-            sql: "user_id = $1".into(),
+            // Deleted events stay as tombstones (so a provider's copy is not imported again).
+            sql: "user_id = $1 AND deleted_at IS NULL".into(),
             args: vec![user_id.to_string()],
         }
     }
@@ -105,8 +106,20 @@ fn build_filter(user_id: &str, q: &EventQuery) -> Filter {
 
 impl Store {
     pub async fn insert_event(&self, e: &EventRow) -> Result<(), AppError> {
-        dynamic(format!(
-            "INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        self.put_event(e, "").await.map(|_| ())
+    }
+
+    /// Stores an event another system reported, unless its id is known (even as deleted);
+    /// returns whether it was new.
+    pub async fn import_event(&self, e: &EventRow) -> Result<bool, AppError> {
+        self.put_event(e, " ON CONFLICT (id) DO NOTHING")
+            .await
+            .map(|n| n > 0)
+    }
+
+    async fn put_event(&self, e: &EventRow, on_conflict: &str) -> Result<u64, AppError> {
+        let r = dynamic(format!(
+            "INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13){on_conflict}"
         ))
         .bind(&e.id)
         .bind(&e.user_id)
@@ -123,7 +136,7 @@ impl Store {
         .bind(&e.updated_at)
         .execute(self.pool())
         .await?;
-        Ok(())
+        Ok(r.rows_affected())
     }
 
     /// A page of events and the total count matching the filters.
@@ -180,7 +193,7 @@ impl Store {
 
     pub async fn get_event(&self, user_id: &str, id: &str) -> Result<Option<EventRow>, AppError> {
         let r = dynamic(format!(
-            "SELECT {COLUMNS} FROM events WHERE user_id = $1 AND id = $2"
+            "SELECT {COLUMNS} FROM events WHERE user_id = $1 AND id = $2 AND deleted_at IS NULL"
         ))
         .bind(user_id)
         .bind(id)
@@ -214,8 +227,9 @@ impl Store {
 
     pub async fn delete_events(&self, user_id: &str, ids: &[String]) -> Result<u64, AppError> {
         let mut f = Filter::new(user_id);
+        let now = f.push(super::now());
         f.any_of("id", ids);
-        let sql = format!("DELETE FROM events WHERE {}", f.sql);
+        let sql = format!("UPDATE events SET deleted_at = {now} WHERE {}", f.sql);
         let mut q = dynamic(sql);
         for a in &f.args {
             q = q.bind(a);
@@ -228,7 +242,7 @@ impl Store {
         let mut lists = Vec::new();
         for column in ["category", "action"] {
             let rows = dynamic(format!(
-                "SELECT DISTINCT {column} AS v FROM events WHERE user_id = $1 ORDER BY v"
+                "SELECT DISTINCT {column} AS v FROM events WHERE user_id = $1 AND deleted_at IS NULL ORDER BY v"
             ))
             .bind(user_id)
             .fetch_all(self.pool())

@@ -3,9 +3,10 @@
 
 use sqlx::AnyPool;
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE user_preferences (
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE user_preferences (
         user_id TEXT NOT NULL,
         provider TEXT NOT NULL,
         data TEXT NOT NULL,
@@ -28,7 +29,11 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         updated_at TEXT NOT NULL
     );
     CREATE INDEX events_user_created ON events (user_id, created_at)",
-)];
+    ),
+    // Deleted events become tombstones: Meshery's events carry `deletedAt`, and an event a
+    // remote provider lists must not come back after the user deleted it here.
+    (2, "ALTER TABLE events ADD COLUMN deleted_at TEXT"),
+];
 
 pub async fn run(pool: &AnyPool) -> Result<(), sqlx::Error> {
     sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")

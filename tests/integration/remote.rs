@@ -680,6 +680,35 @@ async fn a_missing_capability_is_named() {
             .any(|r| r.path.contains("capabilities")),
         "no probe when a file is given"
     );
+    for (method, path, body) in [
+        ("GET", "/api/system/events", None),
+        (
+            "POST",
+            "/api/system/events",
+            Some(
+                serde_json::json!({"severity": "error", "action": "a", "category": "c", "description": "d"}),
+            ),
+        ),
+    ] {
+        let mut req = http
+            .request(method.parse().unwrap(), server.url(path))
+            .bearer_auth(&issued.access_token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 400, "{method} {path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(
+            assert_error_body(&body),
+            "meshery-server-1011",
+            "{method} {path}"
+        );
+        assert!(
+            body["error"].as_str().unwrap().contains("-events"),
+            "{body}"
+        );
+    }
     server.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -1017,4 +1046,74 @@ async fn the_event_stream_ends_when_the_session_expires() {
     .await;
     assert!(ended.is_ok(), "the stream outlived its token");
     server.stop().await;
+}
+
+#[tokio::test]
+async fn events_the_provider_lists_are_served_and_deletions_stick() {
+    let s = setup().await;
+    wait_online(&s).await;
+    let issued = s.provider.control.issue_token();
+    let http = reqwest::Client::new();
+    // An event recorded at the provider by some other client.
+    let id = uuid::Uuid::new_v4().to_string();
+    let at_provider = serde_json::json!({"id": id, "severity": "warning", "action": "sync", "category": "cloud",
+        "description": "from the provider", "createdAt": "2026-12-01T10:00:00Z"});
+    let r = http
+        .post(format!("{}/events", s.provider.base_url))
+        .bearer_auth(&issued.access_token)
+        .json(&at_provider)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let page: serde_json::Value = http
+        .get(s.server.url("/api/system/events"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert!(ids.contains(&id.as_str()), "{page}");
+    // Read marks and deletions here win over the provider's copy.
+    let r = http
+        .put(s.server.url(&format!("/api/system/events/status/{id}")))
+        .bearer_auth(&issued.access_token)
+        .json(&serde_json::json!({"status": "read"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = http
+        .delete(s.server.url(&format!("/api/system/events/{id}")))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page: serde_json::Value = http
+        .get(s.server.url("/api/system/events"))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !page["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["id"] == id.as_str()),
+        "a deleted event came back: {page}"
+    );
+    s.server.stop().await;
 }
