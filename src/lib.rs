@@ -13,6 +13,7 @@ pub mod contract;
 pub mod domain;
 pub mod error;
 pub mod graphql;
+pub mod loadgen;
 pub mod metrics;
 pub mod reference_provider;
 pub mod server;

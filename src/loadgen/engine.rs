@@ -1,0 +1,379 @@
+//! The load generator: `c` connections, each a tokio task with its own HTTP/1.1 client,
+//! paced on an absolute schedule without coordinated omission.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Client, Method, Request, Url};
+use tokio::sync::watch;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::config::{LoadSpec, go_duration_string};
+use super::histogram::Recorder;
+use super::result::{RunResult, is_error_code, requested_qps_string};
+
+/// A snapshot reported while a test runs: about once per second, and once more at the end
+/// (where `current_qps` is the rate over the whole run).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    pub elapsed: Duration,
+    /// Requests completed (responses and transport errors).
+    pub requests: u64,
+    /// Transport errors plus responses with status >= 400.
+    pub errors: u64,
+    /// Completed requests per second over the last interval.
+    pub current_qps: f64,
+}
+
+/// When request `i` (counted over all connections) is due, relative to the start: `i / qps`.
+/// Connection `k` of `c` sends requests `k, k + c, k + 2c, …`.
+pub fn intended_offset(i: u64, qps: f64) -> Duration {
+    Duration::from_secs_f64(i as f64 / qps)
+}
+
+/// Runs a load test to the end of its duration, or until `cancel` completes (then the
+/// requests in flight are abandoned and the result covers what completed).
+///
+/// With `qps > 0`, request `i` is due at `start + i / qps`; a connection that falls behind
+/// sends its overdue requests back to back, and each latency is measured from the time the
+/// request was due, so a stalled target shows up in the latencies instead of lowering the
+/// rate silently (wrk2's and Fortio's correction for coordinated omission). No request is
+/// started after the duration; the ones in flight are awaited (bounded by `spec.timeout`).
+/// With `qps = 0` every connection sends back to back and latency is measured from the send.
+///
+/// The spec should have passed [`super::validate`]; an unusable URL, method or header is an
+/// error here too, before anything is sent.
+pub async fn run<P, C>(spec: LoadSpec, progress: P, cancel: C) -> Result<RunResult, String>
+where
+    P: Fn(Progress) + Send + Sync + 'static,
+    C: Future<Output = ()> + Send,
+{
+    let template = Arc::new(request_template(&spec)?);
+    let c = spec.connections.max(1);
+    let clients = (0..c)
+        .map(|_| build_client(&spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shard_count = c.min(16);
+    let shared = Arc::new(Shared {
+        requests: AtomicU64::new(0),
+        errors: AtomicU64::new(0),
+        shards: (0..shard_count).map(|_| Mutex::new(Shard::new())).collect(),
+    });
+    let (stop_tx, stop_rx) = watch::channel(false);
+
+    let start_wall = chrono::Utc::now();
+    let start = Instant::now();
+    let end = start + spec.duration;
+    let handles: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(k, client)| {
+            let worker = Worker {
+                k: k as u64,
+                c: c as u64,
+                qps: spec.qps,
+                start,
+                end,
+                client,
+                template: Arc::clone(&template),
+                shared: Arc::clone(&shared),
+                shard: k % shard_count,
+                stop: stop_rx.clone(),
+            };
+            tokio::spawn(worker.run())
+        })
+        .collect();
+
+    let joined = futures::future::join_all(handles);
+    let mut joined = std::pin::pin!(joined);
+    let mut cancel = std::pin::pin!(cancel);
+    let mut cancelled = false;
+    let mut ticker =
+        tokio::time::interval_at(start + Duration::from_secs(1), Duration::from_secs(1));
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let (mut last_at, mut last_requests) = (start, 0u64);
+    let mut report = |now: Instant, last: bool| {
+        let requests = shared.requests.load(Ordering::Relaxed);
+        // The final report covers the whole run: its own interval may be a few milliseconds.
+        let since = if last { start } else { last_at };
+        let interval = now.saturating_duration_since(since).as_secs_f64();
+        let done = if last {
+            requests
+        } else {
+            requests.saturating_sub(last_requests)
+        };
+        let current_qps = if interval > 0.0 {
+            done as f64 / interval
+        } else {
+            0.0
+        };
+        progress(Progress {
+            elapsed: now.saturating_duration_since(start),
+            requests,
+            errors: shared.errors.load(Ordering::Relaxed),
+            current_qps,
+        });
+        (last_at, last_requests) = (now, requests);
+    };
+    loop {
+        tokio::select! {
+            biased;
+            _ = &mut joined => break,
+            () = &mut cancel, if !cancelled => {
+                cancelled = true;
+                stop_tx.send_replace(true);
+            }
+            _ = ticker.tick() => report(Instant::now(), false),
+        }
+    }
+    let finished = Instant::now();
+    report(finished, true);
+    let actual = finished.saturating_duration_since(start);
+
+    let mut total = Shard::new();
+    for shard in &shared.shards {
+        total.merge(&lock(shard));
+    }
+    let requests = total.latency.count();
+    let actual_secs = actual.as_secs_f64();
+    Ok(RunResult {
+        run_type: "HTTP".into(),
+        labels: spec.labels.clone(),
+        start_time: start_wall,
+        requested_qps: requested_qps_string(spec.qps),
+        requested_duration: go_duration_string(spec.duration),
+        actual_qps: if actual_secs > 0.0 {
+            requests as f64 / actual_secs
+        } else {
+            0.0
+        },
+        actual_duration: u64::try_from(actual.as_nanos()).unwrap_or(u64::MAX),
+        num_threads: c,
+        version: concat!("meshery-server/", env!("CARGO_PKG_VERSION")).into(),
+        duration_histogram: total.latency.export(1e-6),
+        exactly: 0,
+        jitter: false,
+        uniform: false,
+        no_catch_up: false,
+        ret_codes: total
+            .codes
+            .iter()
+            .map(|(code, n)| (code.to_string(), *n))
+            .collect(),
+        sizes: total.sizes.export(1.0),
+        header_sizes: total.header_sizes.export(1.0),
+        url: spec.url.clone(),
+        socket_count: c,
+        http_req_timeout: u64::try_from(spec.timeout.as_nanos()).unwrap_or(u64::MAX),
+        abort_on: 0,
+        cancelled,
+    })
+}
+
+/// The request every connection sends, cloned per request (the body is shared bytes).
+fn request_template(spec: &LoadSpec) -> Result<Request, String> {
+    let url = Url::parse(&spec.url).map_err(|e| format!("url {:?} is invalid: {e}", spec.url))?;
+    let method = Method::from_bytes(spec.method.as_bytes())
+        .map_err(|_| format!("method {:?} is invalid", spec.method))?;
+    let mut headers = HeaderMap::new();
+    for (name, value) in &spec.headers {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("header name {name:?} is invalid"))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| format!("header {name:?} has an invalid value"))?;
+        headers.append(name, value);
+    }
+    if !spec.cookies.is_empty() {
+        let cookie = spec
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let value =
+            HeaderValue::from_str(&cookie).map_err(|_| "cookies are invalid".to_string())?;
+        headers.append(COOKIE, value);
+    }
+    if let Some(ct) = &spec.content_type {
+        let value =
+            HeaderValue::from_str(ct).map_err(|_| format!("content type {ct:?} is invalid"))?;
+        headers.insert(CONTENT_TYPE, value);
+    }
+    let mut request = Request::new(method, url);
+    *request.headers_mut() = headers;
+    if let Some(body) = &spec.body {
+        *request.body_mut() = Some(body.clone().into());
+    }
+    Ok(request)
+}
+
+/// One client per connection: at most one idle connection kept, so each worker reuses its own
+/// keep-alive socket. HTTP/1.1 only (reqwest's `http2` feature is not enabled), no proxy, no
+/// redirects (Fortio's default), `TCP_NODELAY`.
+fn build_client(spec: &LoadSpec) -> Result<Client, String> {
+    Client::builder()
+        .pool_max_idle_per_host(1)
+        .http1_only()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .tcp_nodelay(true)
+        .timeout(spec.timeout)
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+struct Shared {
+    requests: AtomicU64,
+    errors: AtomicU64,
+    /// Recorders shared by groups of connections (connection k uses shard k % 16), which
+    /// bounds memory for large `c` and keeps lock contention low.
+    shards: Vec<Mutex<Shard>>,
+}
+
+fn lock(m: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+struct Shard {
+    latency: Recorder,
+    sizes: Recorder,
+    header_sizes: Recorder,
+    codes: BTreeMap<i32, u64>,
+}
+
+impl Shard {
+    fn new() -> Self {
+        Shard {
+            latency: Recorder::latency_us(),
+            sizes: Recorder::bytes(),
+            header_sizes: Recorder::bytes(),
+            codes: BTreeMap::new(),
+        }
+    }
+
+    fn merge(&mut self, other: &Shard) {
+        self.latency.merge(&other.latency);
+        self.sizes.merge(&other.sizes);
+        self.header_sizes.merge(&other.header_sizes);
+        for (code, n) in &other.codes {
+            *self.codes.entry(*code).or_default() += n;
+        }
+    }
+}
+
+/// What one request gave: the status code (-1 for a transport error) and sizes.
+struct Outcome {
+    code: i32,
+    size: u64,
+    header_size: u64,
+}
+
+struct Worker {
+    k: u64,
+    c: u64,
+    qps: f64,
+    start: Instant,
+    end: Instant,
+    client: Client,
+    template: Arc<Request>,
+    shared: Arc<Shared>,
+    shard: usize,
+    stop: watch::Receiver<bool>,
+}
+
+impl Worker {
+    async fn run(mut self) {
+        let mut j: u64 = 0;
+        loop {
+            let due = if self.qps > 0.0 {
+                let at = self.start + intended_offset(self.k + j * self.c, self.qps);
+                if at >= self.end {
+                    break;
+                }
+                Some(at)
+            } else {
+                None
+            };
+            if let Some(at) = due {
+                tokio::select! {
+                    biased;
+                    () = stopped(&mut self.stop) => break,
+                    () = tokio::time::sleep_until(at) => {}
+                }
+            }
+            let sent = Instant::now();
+            if sent >= self.end || *self.stop.borrow() {
+                break;
+            }
+            let outcome = tokio::select! {
+                biased;
+                () = stopped(&mut self.stop) => break,
+                o = send(&self.client, &self.template) => o,
+            };
+            let latency = Instant::now().saturating_duration_since(due.unwrap_or(sent));
+            self.record(latency, &outcome);
+            j += 1;
+        }
+    }
+
+    fn record(&self, latency: Duration, outcome: &Outcome) {
+        {
+            let mut shard = lock(&self.shared.shards[self.shard]);
+            shard
+                .latency
+                .record(u64::try_from(latency.as_micros()).unwrap_or(u64::MAX));
+            *shard.codes.entry(outcome.code).or_default() += 1;
+            if outcome.code >= 0 {
+                shard.sizes.record(outcome.size);
+                shard.header_sizes.record(outcome.header_size);
+            }
+        }
+        if is_error_code(outcome.code) {
+            self.shared.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        self.shared.requests.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Resolves once a stop has been asked for (or the run is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|&s| s).await;
+}
+
+async fn send(client: &Client, template: &Request) -> Outcome {
+    const ERROR: Outcome = Outcome {
+        code: -1,
+        size: 0,
+        header_size: 0,
+    };
+    let Some(request) = template.try_clone() else {
+        return ERROR;
+    };
+    let Ok(mut response) = client.execute(request).await else {
+        return ERROR;
+    };
+    let status = response.status();
+    // reqwest does not expose the raw head; estimate it as it was on the wire for HTTP/1.1.
+    let mut header_size =
+        "HTTP/1.1 000 \r\n".len() + status.canonical_reason().map_or(0, str::len) + 2;
+    for (name, value) in response.headers() {
+        header_size += name.as_str().len() + 2 + value.len() + 2;
+    }
+    let mut body = 0usize;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body += chunk.len(),
+            Ok(None) => break,
+            Err(_) => return ERROR,
+        }
+    }
+    Outcome {
+        code: i32::from(status.as_u16()),
+        size: (header_size + body) as u64,
+        header_size: header_size as u64,
+    }
+}
