@@ -121,6 +121,51 @@ fn first_violation(schema: &'static Value, value: &Value, at: &str) -> Option<St
     }
 }
 
+/// Rewrites the snake_case keys of a body whose schema says `x-accept-snake-case` to their
+/// camelCase twins (mesheryctl sends `concurrent_request` where Meshery's schema says
+/// `concurrentRequest`); a camelCase key already present wins. `None` when nothing changes.
+pub fn accept_snake_case(method: &str, path: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let schema = resolve(body_schema(method, path)?);
+    if schema.get("x-accept-snake-case").and_then(Value::as_bool) != Some(true) {
+        return None;
+    }
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
+        return None;
+    };
+    if !map.keys().any(|k| k.contains('_')) {
+        return None;
+    }
+    let mut out = serde_json::Map::new();
+    for (k, v) in &map {
+        if !k.contains('_') {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    for (k, v) in map {
+        if k.contains('_') {
+            let camel = heck_camel(&k);
+            out.entry(camel).or_insert(v);
+        }
+    }
+    serde_json::to_vec(&Value::Object(out)).ok()
+}
+
+fn heck_camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `Err(message)` when a JSON body breaks the contract in a way poem-openapi lets through.
 pub fn check_body_types(method: &str, path: &str, body: &[u8]) -> Result<(), String> {
     let Some(schema) = body_schema(method, path) else {
@@ -165,6 +210,30 @@ mod tests {
             Some("GET, POST")
         );
         assert!(operations_by_path().contains_key("/api/system/events"));
+    }
+
+    #[test]
+    fn snake_case_bodies_are_read_as_camel_case_where_the_contract_says() {
+        let body = br#"{"name":"p","concurrent_request":4,"load_generators":["wrk2"],"qps":5}"#;
+        let out = accept_snake_case("POST", "/api/user/performance/profiles", body).unwrap();
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            (
+                v["concurrentRequest"].as_i64(),
+                v["loadGenerators"][0].as_str()
+            ),
+            (Some(4), Some("wrk2"))
+        );
+        assert!(v.get("concurrent_request").is_none());
+        let both = br#"{"concurrentRequest":1,"concurrent_request":9}"#;
+        let v: Value = serde_json::from_slice(
+            &accept_snake_case("POST", "/api/performance/profiles", both).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(v["concurrentRequest"], 1, "the camelCase key wins");
+        assert!(
+            accept_snake_case("POST", "/api/system/events", br#"{"acted_upon":"x"}"#).is_none()
+        );
     }
 
     #[test]

@@ -162,10 +162,16 @@ async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<R
         .header(header::CONTENT_TYPE)
         .is_some_and(|v| v.starts_with("application/json"));
     if (declared.is_none() && chunked && !is_ws) || (is_json && declared.is_some_and(|n| n > 0)) {
-        let bytes = match req.take_body().into_bytes_limit(max).await {
+        let mut bytes = match req.take_body().into_bytes_limit(max).await {
             Ok(bytes) => bytes,
             Err(_) => return Ok(too_large()),
         };
+        if is_json
+            && let Some(renamed) =
+                crate::contract::accept_snake_case(req.method().as_str(), req.uri().path(), &bytes)
+        {
+            bytes = renamed.into();
+        }
         if is_json
             && let Err(msg) =
                 crate::contract::check_body_types(req.method().as_str(), req.uri().path(), &bytes)

@@ -271,12 +271,25 @@ fn schema_type(name: &str, schema: &Schema) -> Result<TokenStream> {
         }
         SchemaKind::Type(Type::Object(obj)) if !obj.properties.is_empty() => {
             let mut fields = Vec::new();
+            let mut used = std::collections::BTreeSet::new();
             for (prop, schema) in &obj.properties {
                 let where_ = format!("schema `{name}` property `{prop}`");
                 let schema = unbox(schema);
                 let (rust, validators) = field_type(&schema, &where_)?;
                 let required = obj.required.iter().any(|r| r == prop);
-                let field = format_ident!("{}", field_name(prop));
+                // Both spellings of a property may be accepted (Meshery's camelCase and the
+                // snake_case mesheryctl sends): the snake_case one gets a `_snake` suffix.
+                let mut rust_name = field_name(prop);
+                if !used.insert(rust_name.clone()) {
+                    if !prop.contains('_') {
+                        return Err(Error(format!(
+                            "openapi: schema `{name}` property `{prop}` maps to the Rust name of another property"
+                        )));
+                    }
+                    rust_name = format!("{}_snake", rust_name.trim_start_matches("r#"));
+                    used.insert(rust_name.clone());
+                }
+                let field = format_ident!("{}", rust_name);
                 let doc = match schema {
                     ReferenceOr::Item(s) => doc_attr(s.schema_data.description.as_deref()),
                     _ => TokenStream::new(),
@@ -827,6 +840,18 @@ mod tests {
             error_type: "crate::AppError".into(),
             caller_type: "crate::Caller".into(),
         }
+    }
+
+    #[test]
+    fn both_spellings_of_a_property_get_distinct_fields() {
+        let s = spec(&format!(
+            "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    P:\n      type: object\n      properties:\n        serviceMesh: {{type: string}}\n        service_mesh: {{type: string}}\n"
+        ));
+        let code = generate(&s, &cfg()).unwrap();
+        assert!(
+            code.contains("pub service_mesh:") && code.contains("pub service_mesh_snake:"),
+            "{code}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod events;
 mod extensions;
+mod performance;
 mod providers;
 mod session;
 mod system;

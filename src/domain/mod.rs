@@ -3,4 +3,5 @@
 
 pub mod events;
 pub mod prefs;
+pub mod profiles;
 pub mod user;

@@ -33,6 +33,19 @@ const MIGRATIONS: &[(i64, &str)] = &[
     // Deleted events become tombstones: Meshery's events carry `deletedAt`, and an event a
     // remote provider lists must not come back after the user deleted it here.
     (2, "ALTER TABLE events ADD COLUMN deleted_at TEXT"),
+    // Performance profiles: the searchable columns apart, the rest as Meshery's JSON.
+    (
+        3,
+        "CREATE TABLE performance_profiles (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX performance_profiles_user ON performance_profiles (user_id, updated_at)",
+    ),
 ];
 
 pub async fn run(pool: &AnyPool) -> Result<(), sqlx::Error> {

@@ -6,9 +6,11 @@
 mod events;
 mod migrations;
 mod prefs;
+mod profiles;
 
 pub use events::{EventQuery, EventRow};
 pub use prefs::PrefsRow;
+pub use profiles::ProfileRow;
 
 use crate::error::AppError;
 use sqlx::AnyPool;
@@ -17,7 +19,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// Tables owned by the server, in the order `reset` empties them.
-pub const TABLES: &[&str] = &["events", "user_preferences"];
+pub const TABLES: &[&str] = &["events", "performance_profiles", "user_preferences"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -8,6 +8,7 @@ mod docs;
 mod events;
 mod graphql;
 mod limits;
+mod performance;
 mod providers;
 mod remote;
 mod store;

@@ -1,0 +1,160 @@
+//! Performance profiles: saved load-test settings (Meshery's `PerformanceProfile`).
+
+use crate::AppState;
+use crate::domain::user::User;
+use crate::error::AppError;
+use crate::store::ProfileRow;
+use serde::{Deserialize, Serialize};
+
+/// The settings part of a profile, stored as JSON.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub endpoints: Vec<String>,
+    pub load_generators: Vec<String>,
+    pub concurrent_request: i32,
+    pub qps: i32,
+    pub duration: String,
+    pub service_mesh: String,
+    pub request_headers: String,
+    pub request_cookies: String,
+    pub request_body: String,
+    pub content_type: String,
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub settings: Settings,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Profile {
+    fn from_row(r: ProfileRow) -> Self {
+        Self {
+            settings: serde_json::from_str(&r.data).unwrap_or_default(),
+            created_at: crate::store::parse_time(&r.created_at),
+            updated_at: crate::store::parse_time(&r.updated_at),
+            id: r.id,
+            user_id: r.user_id,
+            name: r.name,
+        }
+    }
+}
+
+/// A profile to save; `id` replaces one of the user's profiles.
+pub struct NewProfile {
+    pub id: Option<String>,
+    pub name: String,
+    pub settings: Settings,
+}
+
+pub struct Page {
+    pub page: i64,
+    pub page_size: i64,
+    pub total_count: i64,
+    pub profiles: Vec<Profile>,
+}
+
+/// The rules the load generator will hold a run to, checked when the profile is saved.
+fn validate(p: &NewProfile) -> Result<(), AppError> {
+    let name = p.name.trim();
+    if name.is_empty() || name.chars().count() > 128 {
+        return Err(AppError::invalid("name must be 1 to 128 characters long"));
+    }
+    let s = &p.settings;
+    if s.endpoints.is_empty() || s.endpoints.len() > 16 {
+        return Err(AppError::invalid("endpoints must list 1 to 16 URLs"));
+    }
+    for e in &s.endpoints {
+        let ok = reqwest::Url::parse(e)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+        if !ok {
+            return Err(AppError::invalid(format!(
+                "endpoint `{e}` is not an absolute http(s) URL"
+            )));
+        }
+    }
+    crate::loadgen::parse_duration(&s.duration)
+        .map_err(|e| AppError::invalid(format!("duration: {e}")))?;
+    if !(1..=1024).contains(&s.concurrent_request) {
+        return Err(AppError::invalid(
+            "concurrentRequest must be between 1 and 1024",
+        ));
+    }
+    if s.qps < 0 {
+        return Err(AppError::invalid(
+            "qps must be 0 (as fast as possible) or more",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn save(state: &AppState, user: &User, p: NewProfile) -> Result<Profile, AppError> {
+    validate(&p)?;
+    let now = crate::store::now();
+    let (id, created_at) = match &p.id {
+        Some(id) => {
+            let existing = state
+                .store
+                .get_profile(&user.id, id)
+                .await?
+                .ok_or_else(|| AppError::not_found(format_args!("performance profile {id}")))?;
+            (existing.id, existing.created_at)
+        }
+        None => (uuid::Uuid::new_v4().to_string(), now.clone()),
+    };
+    let row = ProfileRow {
+        id,
+        user_id: user.id.clone(),
+        name: p.name.trim().to_string(),
+        data: serde_json::to_string(&p.settings).map_err(AppError::internal)?,
+        created_at,
+        updated_at: now,
+    };
+    state.store.put_profile(&row).await?;
+    Ok(Profile::from_row(row))
+}
+
+pub async fn get(state: &AppState, user: &User, id: &str) -> Result<Profile, AppError> {
+    state
+        .store
+        .get_profile(&user.id, id)
+        .await?
+        .map(Profile::from_row)
+        .ok_or_else(|| AppError::not_found(format_args!("performance profile {id}")))
+}
+
+pub async fn list(
+    state: &AppState,
+    user: &User,
+    page: i64,
+    page_size: i64,
+    search: Option<&str>,
+    ascending: bool,
+) -> Result<Page, AppError> {
+    let (rows, total) = state
+        .store
+        .list_profiles(&user.id, search, ascending, page_size, page * page_size)
+        .await?;
+    Ok(Page {
+        page,
+        page_size,
+        total_count: total,
+        profiles: rows.into_iter().map(Profile::from_row).collect(),
+    })
+}
+
+pub async fn delete(state: &AppState, user: &User, id: &str) -> Result<(), AppError> {
+    if state.store.delete_profile(&user.id, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::not_found(format_args!(
+            "performance profile {id}"
+        )))
+    }
+}
