@@ -122,7 +122,6 @@ async fn mesheryctl_snake_case_bodies_are_accepted_and_bad_ones_refused() {
         "{p}"
     );
     for bad in [
-        serde_json::json!({"name": "x", "endpoints": ["ftp://h/"], "duration": "30s"}),
         serde_json::json!({"name": "x", "endpoints": [], "duration": "30s"}),
         serde_json::json!({"name": "x", "endpoints": ["http://h/"], "duration": "30 parsecs"}),
         serde_json::json!({"name": "x", "endpoints": ["http://h/"], "duration": "30s", "concurrentRequest": 0}),
