@@ -19,17 +19,25 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    let provider = reference_provider::start(
+    setup_with(
         Config::new(vec![KEY.to_vec(), OTHER_KEY.to_vec()]),
-        "127.0.0.1:0",
+        Box::new(|_| {}),
     )
     .await
-    .unwrap();
+}
+
+/// The reference provider with `cfg`, and a server that uses it by default (plus `configure`).
+async fn setup_with(
+    cfg: Config,
+    configure: Box<dyn FnOnce(&mut meshery_server::config::Config) + Send>,
+) -> Setup {
+    let provider = reference_provider::start(cfg, "127.0.0.1:0").await.unwrap();
     let base = provider.base_url.clone();
     let name = base.trim_start_matches("http://").to_string();
     let server = server_with(|c| {
         c.provider_base_urls = vec![base.clone()];
         c.provider = name.clone();
+        configure(c);
     })
     .await;
     Setup {
@@ -719,14 +727,14 @@ async fn a_subscription_ends_with_an_error_when_its_token_expires() {
     use tokio_tungstenite::tungstenite::Message;
     let mut cfg = Config::new(vec![KEY.to_vec()]);
     cfg.token_ttl_secs = 2;
-    let provider = reference_provider::start(cfg, "127.0.0.1:0").await.unwrap();
-    let base = provider.base_url.clone();
-    let name = base.trim_start_matches("http://").to_string();
-    let server = server_with(|c| {
-        c.provider_base_urls = vec![base.clone()];
-        c.provider = name.clone();
-        c.jwt_leeway_secs = 0;
-    })
+    let Setup {
+        provider, server, ..
+    } = setup_with(
+        cfg,
+        Box::new(|c| {
+            c.jwt_leeway_secs = 0;
+        }),
+    )
     .await;
     let issued = provider.control.issue_token();
     let mut ws = ws_connect(&server, "graphql-transport-ws").await;
@@ -757,14 +765,16 @@ async fn a_subscription_ends_with_an_error_when_its_token_expires() {
 async fn an_expired_session_is_refreshed_once_and_the_cookie_rewritten() {
     let mut cfg = Config::new(vec![KEY.to_vec()]);
     cfg.token_ttl_secs = 1;
-    let provider = reference_provider::start(cfg, "127.0.0.1:0").await.unwrap();
-    let base = provider.base_url.clone();
-    let name = base.trim_start_matches("http://").to_string();
-    let server = server_with(|c| {
-        c.provider_base_urls = vec![base.clone()];
-        c.provider = name.clone();
-        c.jwt_leeway_secs = 0;
-    })
+    let Setup {
+        provider,
+        server,
+        name,
+    } = setup_with(
+        cfg,
+        Box::new(|c| {
+            c.jwt_leeway_secs = 0;
+        }),
+    )
     .await;
     let issued = provider.control.issue_token();
     let cookies = format!("meshery-provider={name}; token={}", issued.cookie_value);
@@ -1022,14 +1032,14 @@ async fn a_browser_with_a_bad_callback_token_is_not_sent_round_in_circles() {
 async fn the_event_stream_ends_when_the_session_expires() {
     let mut cfg = Config::new(vec![KEY.to_vec()]);
     cfg.token_ttl_secs = 2;
-    let provider = reference_provider::start(cfg, "127.0.0.1:0").await.unwrap();
-    let base = provider.base_url.clone();
-    let name = base.trim_start_matches("http://").to_string();
-    let server = server_with(|c| {
-        c.provider_base_urls = vec![base.clone()];
-        c.provider = name.clone();
-        c.jwt_leeway_secs = 0;
-    })
+    let Setup {
+        provider, server, ..
+    } = setup_with(
+        cfg,
+        Box::new(|c| {
+            c.jwt_leeway_secs = 0;
+        }),
+    )
     .await;
     let issued = provider.control.issue_token();
     let resp = reqwest::Client::new()
