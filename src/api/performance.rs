@@ -33,6 +33,7 @@ fn to_model(p: domain::Profile) -> PerformanceProfile {
         request_body: s.request_body,
         content_type: s.content_type,
         metadata: s.metadata.into_iter().collect(),
+        // Runs and their results are not served yet (issue 4): no profile has any.
         total_results: 0,
         last_run: None,
         created_at: p.created_at,

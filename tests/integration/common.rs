@@ -77,6 +77,26 @@ pub fn assert_error_body(body: &serde_json::Value) -> String {
     body["code"].as_str().unwrap_or_default().to_string()
 }
 
+/// Polls `check` (about every 20 ms) until it returns `Some`; fails the test after `timeout`,
+/// saying `what` was awaited. The one way tests wait for something to happen.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: std::time::Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 

@@ -55,23 +55,20 @@ fn no_redirects() -> reqwest::Client {
 }
 
 async fn wait_online(s: &Setup) -> serde_json::Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let all: serde_json::Value = reqwest::get(s.server.url("/api/providers"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if all[&s.name]["status"] == "online" {
-            return all;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "provider never came online: {all}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        "the provider to come online",
+        Duration::from_secs(10),
+        || async {
+            let all: serde_json::Value = reqwest::get(s.server.url("/api/providers"))
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            (all[&s.name]["status"] == "online").then_some(all)
+        },
+    )
+    .await
 }
 
 #[tokio::test]
@@ -605,31 +602,21 @@ async fn capabilities_drive_profile_preferences_and_events() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually("the provider calls", Duration::from_secs(10), || async {
         let log = s.provider.control.requests();
         let seen = |m: &str, p: &str| log.iter().any(|r| r.method == m && r.path.starts_with(p));
-        if seen("GET", "/user")
+        (seen("GET", "/user")
             && seen("PUT", "/user/preferences")
             && seen("GET", "/user/preferences")
-            && seen("POST", "/events")
-        {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "provider calls missing: {log:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+            && seen("POST", "/events"))
+        .then_some(())
+    })
+    .await;
     s.server.stop().await;
 }
 
 #[tokio::test]
 async fn a_missing_capability_is_named() {
-    let provider = reference_provider::start(Config::new(vec![KEY.to_vec()]), "127.0.0.1:0")
-        .await
-        .unwrap();
     let dir = temp_dir();
     let caps = dir.join("capabilities.json");
     std::fs::write(
@@ -637,36 +624,22 @@ async fn a_missing_capability_is_named() {
         r#"{"providerName":"Bare","packageVersion":"v9","capabilities":[]}"#,
     )
     .unwrap();
-    let base = provider.base_url.clone();
-    let name = base.trim_start_matches("http://").to_string();
-    let server = server_with(|c| {
-        c.provider_base_urls = vec![base.clone()];
-        c.provider = name.clone();
-        c.provider_capabilities_filepath = Some(caps.clone());
-    })
+    let file = caps.clone();
+    let s = setup_with(
+        Config::new(vec![KEY.to_vec()]),
+        Box::new(move |c| c.provider_capabilities_filepath = Some(file)),
+    )
     .await;
+    let all = wait_online(&s).await;
+    assert_eq!(
+        all[&s.name]["providerName"], "Bare",
+        "capabilities came from the file"
+    );
+    let Setup {
+        provider, server, ..
+    } = s;
     let issued = provider.control.issue_token();
     let http = reqwest::Client::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let all: serde_json::Value = http
-            .get(server.url("/api/providers"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if all[&name]["status"] == "online" {
-            assert_eq!(
-                all[&name]["providerName"], "Bare",
-                "capabilities came from the file"
-            );
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{all}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
     let r = http
         .get(server.url("/api/user/prefs"))
         .bearer_auth(&issued.access_token)
@@ -894,42 +867,39 @@ async fn after_login_capabilities_are_loaded_as_the_user() {
         .await
         .unwrap();
     assert_eq!(r.status(), 302);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let mine: serde_json::Value = http
-            .get(s.server.url("/api/provider/capabilities"))
-            .bearer_auth(&issued.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let has = |v: &serde_json::Value| {
-            v["capabilities"].as_array().is_some_and(|c| {
-                c.iter()
-                    .any(|c| c["feature"] == "authenticated-capabilities")
-            })
-        };
-        if has(&mine) {
-            // The public list keeps the anonymous view: one user's capabilities stay theirs.
-            let all: serde_json::Value = http
-                .get(s.server.url("/api/providers"))
+    let has = |v: &serde_json::Value| {
+        v["capabilities"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["feature"] == "authenticated-capabilities")
+        })
+    };
+    eventually(
+        "capabilities loaded with the user's token",
+        Duration::from_secs(10),
+        || async {
+            let mine: serde_json::Value = http
+                .get(s.server.url("/api/provider/capabilities"))
+                .bearer_auth(&issued.access_token)
                 .send()
                 .await
-                .unwrap()
+                .ok()?
                 .json()
                 .await
-                .unwrap();
-            assert!(!has(&all[&s.name]), "{all}");
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "capabilities were not reloaded with the token: {mine}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+                .ok()?;
+            has(&mine).then_some(())
+        },
+    )
+    .await;
+    // The public list keeps the anonymous view: one user's capabilities stay theirs.
+    let all: serde_json::Value = http
+        .get(s.server.url("/api/providers"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!has(&all[&s.name]), "{all}");
     s.server.stop().await;
 }
 
