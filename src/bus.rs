@@ -6,6 +6,7 @@
 //! instead of slowing publishers.
 
 use crate::domain::events::Event;
+use crate::domain::runs::RunUpdate;
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use std::sync::Arc;
@@ -16,6 +17,14 @@ use tokio::sync::broadcast;
 pub enum Message {
     /// A new or changed event, for its owner.
     Event(Arc<Event>),
+    /// A performance profile of the user was saved or deleted, or a result was stored
+    /// (for the profile it ran, if any): performance pages shown to the user are stale.
+    PerfChanged {
+        user_id: String,
+        profile_id: Option<String>,
+    },
+    /// Where a running load test stands.
+    PerfProgress(Arc<RunUpdate>),
 }
 
 pub trait Bus: Send + Sync + 'static {

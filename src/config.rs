@@ -55,6 +55,12 @@ pub struct Config {
     pub graphql_max_depth: usize,
     #[arg(long, env = "GRAPHQL_MAX_COMPLEXITY", default_value_t = 500)]
     pub graphql_max_complexity: usize,
+    /// Longest load test a run may ask for, in seconds.
+    #[arg(long, env = "PERF_MAX_DURATION_SECS", default_value_t = 3600)]
+    pub perf_max_duration_secs: u64,
+    /// Most connections a load test may open.
+    #[arg(long, env = "PERF_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub perf_max_connections: usize,
     /// Largest accepted WebSocket message.
     #[arg(long, env = "WS_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
     pub ws_max_message_bytes: usize,

@@ -11,7 +11,8 @@
 //!   free-form objects (`type: object` with no properties);
 //! - validation keywords: `minLength`, `maxLength`, `pattern`, `minimum`, `maximum`,
 //!   `minItems`, `maxItems`, and `default` on query parameters;
-//! - path and query parameters; one JSON request body; responses with a JSON body, an SSE
+//! - path and query parameters; one JSON request body, optionally also accepted as YAML
+//!   (`application/yaml` with the same schema); responses with a JSON body, an SSE
 //!   (`text/event-stream`) body or none, optionally with string headers;
 //! - security: an operation either declares `security: []` (public) or inherits the root
 //!   requirement, which is enforced by the configured authentication extractor. A public
@@ -441,7 +442,17 @@ fn field_type(schema: &ReferenceOr<Schema>, where_: &str) -> Result<(TokenStream
                 }
             }
         }
-        SchemaKind::Type(Type::Number(_)) => quote! { f64 },
+        SchemaKind::Type(Type::Number(n)) => {
+            if let Some(m) = n.minimum {
+                let m = m.to_string();
+                v.0.push(quote! { minimum(value = #m) });
+            }
+            if let Some(m) = n.maximum {
+                let m = m.to_string();
+                v.0.push(quote! { maximum(value = #m) });
+            }
+            quote! { f64 }
+        }
         SchemaKind::Type(Type::Boolean(_)) => quote! { bool },
         SchemaKind::Type(Type::Array(a)) => {
             if let Some(n) = a.min_items {
@@ -581,7 +592,7 @@ fn operation(op: &Op, cfg: &Config, tag_expr: &str) -> Result<GenOp> {
         variants.push(quote! { #[doc = #desc] #[oai(status = #code)] #variant #fields });
     }
     let resp_doc = format!("Responses of `{id}`, one variant per documented status.");
-    let response_enum = quote! {
+    let mut response_enum = quote! {
         #[doc = #resp_doc]
         #[derive(::poem_openapi::ApiResponse)]
         pub enum #resp_name { #(#variants,)* }
@@ -682,31 +693,68 @@ fn operation(op: &Op, cfg: &Config, tag_expr: &str) -> Result<GenOp> {
                 where_("has a $ref request body")
             )));
         };
-        if body.content.len() != 1 || !body.content.contains_key("application/json") {
+        let json = body.content.get("application/json");
+        let yaml = body.content.get("application/yaml");
+        let only_json_and_yaml = body
+            .content
+            .keys()
+            .all(|k| k == "application/json" || k == "application/yaml");
+        let Some(json) = json.filter(|_| only_json_and_yaml) else {
             return Err(Error(format!(
                 "openapi: {}",
-                where_("request body must be application/json only")
+                where_("request body must be application/json, optionally also application/yaml")
+            )));
+        };
+        let schema = json.schema.as_ref().ok_or_else(|| {
+            Error(format!(
+                "openapi: {}",
+                where_("request body needs a schema")
+            ))
+        })?;
+        if yaml.is_some_and(|y| y.schema != json.schema) {
+            return Err(Error(format!(
+                "openapi: {}",
+                where_("the YAML request body must have the JSON one's schema")
             )));
         }
-        let schema = body.content["application/json"]
-            .schema
-            .as_ref()
-            .ok_or_else(|| {
-                Error(format!(
-                    "openapi: {}",
-                    where_("request body needs a schema")
-                ))
-            })?;
         let (rust, _) = field_type(schema, &where_("request body"))?;
-        if body.required {
-            route_params.push(quote! { body: ::poem_openapi::payload::Json<#rust> });
-            trait_params.push(quote! { body: #rust });
-            call_args.push(quote! { body.0 });
+        let payload = if yaml.is_some() {
+            // Either media type parses into the same model; the handler never sees which.
+            let body_enum = format_ident!("{}Body", id.to_upper_camel_case());
+            let enum_doc = format!(" Request body of `{id}`: JSON or YAML.");
+            response_enum.extend(quote! {
+                #[doc = #enum_doc]
+                #[derive(::poem_openapi::ApiRequest)]
+                pub enum #body_enum {
+                    Json(::poem_openapi::payload::Json<#rust>),
+                    Yaml(::poem_openapi::payload::Yaml<#rust>),
+                }
+                impl #body_enum {
+                    pub fn into_inner(self) -> #rust {
+                        match self {
+                            Self::Json(b) => b.0,
+                            Self::Yaml(b) => b.0,
+                        }
+                    }
+                }
+            });
+            quote! { #body_enum }
         } else {
-            route_params
-                .push(quote! { body: ::std::option::Option<::poem_openapi::payload::Json<#rust>> });
+            quote! { ::poem_openapi::payload::Json<#rust> }
+        };
+        let unwrap = if yaml.is_some() {
+            quote! { into_inner() }
+        } else {
+            quote! { 0 }
+        };
+        if body.required {
+            route_params.push(quote! { body: #payload });
+            trait_params.push(quote! { body: #rust });
+            call_args.push(quote! { body.#unwrap });
+        } else {
+            route_params.push(quote! { body: ::std::option::Option<#payload> });
             trait_params.push(quote! { body: ::std::option::Option<#rust> });
-            call_args.push(quote! { body.map(|b| b.0) });
+            call_args.push(quote! { body.map(|b| b.#unwrap) });
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod events;
 mod extensions;
+mod perf_models;
 mod performance;
 mod providers;
 mod session;

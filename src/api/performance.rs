@@ -1,12 +1,17 @@
-//! `Performance` tag: performance profiles, at Meshery's original `/api/user/performance/…`
-//! paths and its current `/api/performance/…` ones (the same handlers behind both).
+//! `Performance` tag: profiles, runs (SSE), results, stored SMP test configurations and the
+//! mesh list, at Meshery's original `/api/user/performance/…` and `/api/perf/…` paths and its
+//! current `/api/performance/…` ones (the same handlers behind both). Model conversions are in
+//! `perf_models`; rules in `crate::domain::{profiles, runs, results, test_configs}`.
 
 use super::Handlers;
+use super::perf_models::{result_model, run_stream, test_config_model};
 use crate::auth::Authenticated;
 use crate::domain::profiles as domain;
+use crate::domain::{results, runs, test_configs};
 use crate::error::AppError;
 use crate::generated::rest::*;
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{EventStream, Json};
+use poem_openapi::types::ToJSON;
 
 fn generator(name: &str) -> LoadGenerator {
     match name {
@@ -33,9 +38,8 @@ fn to_model(p: domain::Profile) -> PerformanceProfile {
         request_body: s.request_body,
         content_type: s.content_type,
         metadata: s.metadata.into_iter().collect(),
-        // Runs and their results are not served yet (issue 4): no profile has any.
-        total_results: 0,
-        last_run: None,
+        total_results: p.total_results,
+        last_run: p.last_run,
         created_at: p.created_at,
         updated_at: p.updated_at,
     }
@@ -96,6 +100,46 @@ impl Handlers {
             },
         };
         Ok(to_model(domain::save(&self.0, &auth.0.user, new).await?))
+    }
+}
+
+/// Page, filter and order of a result list, as every result operation takes them.
+struct ResultSelection {
+    page: i64,
+    pagesize: i64,
+    search: Option<String>,
+    order: Option<SortOrder>,
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Handlers {
+    async fn result_page(
+        &self,
+        auth: &Authenticated,
+        profile: Option<uuid::Uuid>,
+        s: ResultSelection,
+    ) -> Result<PerformanceResultPage, AppError> {
+        let f = results::Filter {
+            profile_id: profile.map(|p| p.to_string()),
+            page: s.page,
+            page_size: s.pagesize,
+            search: s.search,
+            ascending: s.order == Some(SortOrder::Asc),
+            from: s.from,
+            to: s.to,
+        };
+        let p = results::list(&self.0, &auth.0.user, f).await?;
+        Ok(PerformanceResultPage {
+            page: p.page,
+            page_size: p.page_size,
+            total_count: p.total_count,
+            results: p
+                .results
+                .iter()
+                .map(result_model)
+                .collect::<Result<_, _>>()?,
+        })
     }
 }
 
@@ -184,5 +228,279 @@ impl PerformanceApi for Handlers {
     ) -> Result<DeletePerformanceProfileResponse, AppError> {
         domain::delete(&self.0, &auth.0.user, &id.to_string()).await?;
         Ok(DeletePerformanceProfileResponse::Ok(Json(Deleted { id })))
+    }
+
+    async fn get_user_performance_profile_results(
+        &self,
+        auth: Authenticated,
+        id: uuid::Uuid,
+        page: i64,
+        pagesize: i64,
+        search: Option<String>,
+        order: Option<SortOrder>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<GetUserPerformanceProfileResultsResponse, AppError> {
+        let s = ResultSelection {
+            page,
+            pagesize,
+            search,
+            order,
+            from,
+            to,
+        };
+        let p = self.result_page(&auth, Some(id), s).await?;
+        Ok(GetUserPerformanceProfileResultsResponse::Ok(Json(p)))
+    }
+
+    async fn get_performance_profile_results(
+        &self,
+        auth: Authenticated,
+        id: uuid::Uuid,
+        page: i64,
+        pagesize: i64,
+        search: Option<String>,
+        order: Option<SortOrder>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<GetPerformanceProfileResultsResponse, AppError> {
+        let s = ResultSelection {
+            page,
+            pagesize,
+            search,
+            order,
+            from,
+            to,
+        };
+        let p = self.result_page(&auth, Some(id), s).await?;
+        Ok(GetPerformanceProfileResultsResponse::Ok(Json(p)))
+    }
+
+    async fn get_perf_results(
+        &self,
+        auth: Authenticated,
+        page: i64,
+        pagesize: i64,
+        search: Option<String>,
+        order: Option<SortOrder>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<GetPerfResultsResponse, AppError> {
+        let s = ResultSelection {
+            page,
+            pagesize,
+            search,
+            order,
+            from,
+            to,
+        };
+        let p = self.result_page(&auth, None, s).await?;
+        Ok(GetPerfResultsResponse::Ok(Json(p)))
+    }
+
+    async fn get_user_performance_results(
+        &self,
+        auth: Authenticated,
+        page: i64,
+        pagesize: i64,
+        search: Option<String>,
+        order: Option<SortOrder>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<GetUserPerformanceResultsResponse, AppError> {
+        let s = ResultSelection {
+            page,
+            pagesize,
+            search,
+            order,
+            from,
+            to,
+        };
+        let p = self.result_page(&auth, None, s).await?;
+        Ok(GetUserPerformanceResultsResponse::Ok(Json(p)))
+    }
+
+    async fn get_performance_results(
+        &self,
+        auth: Authenticated,
+        page: i64,
+        pagesize: i64,
+        search: Option<String>,
+        order: Option<SortOrder>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<GetPerformanceResultsResponse, AppError> {
+        let s = ResultSelection {
+            page,
+            pagesize,
+            search,
+            order,
+            from,
+            to,
+        };
+        let p = self.result_page(&auth, None, s).await?;
+        Ok(GetPerformanceResultsResponse::Ok(Json(p)))
+    }
+
+    async fn get_perf_result(
+        &self,
+        auth: Authenticated,
+        id: uuid::Uuid,
+    ) -> Result<GetPerfResultResponse, AppError> {
+        let r = results::get(&self.0, &auth.0.user, &id.to_string()).await?;
+        Ok(GetPerfResultResponse::Ok(Json(result_model(&r)?)))
+    }
+
+    async fn run_performance_profile(
+        &self,
+        auth: Authenticated,
+        id: uuid::Uuid,
+        name: String,
+        url: Option<String>,
+        qps: Option<f64>,
+        c: Option<i32>,
+        t: Option<i64>,
+        dur: Option<DurationUnit>,
+        load_generator: Option<TestLoadGenerator>,
+        mesh: Option<String>,
+        uuid: Option<String>,
+        headers: Option<String>,
+        cookies: Option<String>,
+        req_body: Option<String>,
+        content_type: Option<String>,
+    ) -> Result<RunPerformanceProfileResponse, AppError> {
+        let profile = domain::get(&self.0, &auth.0.user, &id.to_string()).await?;
+        let unit = match dur {
+            Some(DurationUnit::H) => 3600,
+            Some(DurationUnit::M) => 60,
+            Some(DurationUnit::S) | None => 1,
+        };
+        let duration = t.map(|t| {
+            std::time::Duration::from_secs(u64::try_from(t).unwrap_or(0).saturating_mul(unit))
+        });
+        let overrides = runs::Overrides {
+            name,
+            url,
+            qps,
+            connections: c.map(i64::from),
+            duration,
+            load_generator: load_generator.map(|g| g.as_str().to_string()),
+            mesh,
+            test_id: uuid,
+            headers,
+            cookies,
+            body: req_body,
+            content_type,
+        };
+        let req = runs::request_for_profile(&profile, overrides)?;
+        let handle = runs::start(self.0.clone(), auth.0.user.clone(), req)?;
+        Ok(RunPerformanceProfileResponse::Ok(EventStream::new(
+            run_stream(&self.0, handle),
+        )))
+    }
+
+    async fn run_perf_test(
+        &self,
+        auth: Authenticated,
+        body: SmpTestConfig,
+    ) -> Result<RunPerfTestResponse, AppError> {
+        let test = body.test;
+        let client = test
+            .clients
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::invalid("test.clients must not be empty"))?;
+        let url =
+            client.endpoint_urls.into_iter().next().ok_or_else(|| {
+                AppError::invalid("test.clients[0].endpoint_urls must not be empty")
+            })?;
+        let profile_id = match test.id {
+            // Results join a profile only if it is one of the user's.
+            Some(id) => Some(
+                domain::get(&self.0, &auth.0.user, &id.to_string())
+                    .await?
+                    .id,
+            ),
+            None => None,
+        };
+        let smp = runs::SmpTest {
+            profile_id,
+            name: test.name,
+            duration: test.duration,
+            url,
+            connections: client.connections.map(i64::from),
+            rps: client.rps,
+            headers: client.headers.unwrap_or_default().into_iter().collect(),
+            cookies: client.cookies.unwrap_or_default().into_iter().collect(),
+            body: client.body,
+            content_type: client.content_type,
+            load_generator: client.load_generator.map(|g| g.as_str().to_string()),
+            protocol: client.protocol,
+            mesh: body.mesh.and_then(|m| m.r#type).unwrap_or_default(),
+        };
+        let req = runs::request_from_smp(smp)?;
+        let handle = runs::start(self.0.clone(), auth.0.user.clone(), req)?;
+        Ok(RunPerfTestResponse::Ok(EventStream::new(run_stream(
+            &self.0, handle,
+        ))))
+    }
+
+    async fn get_perf_test_configs(
+        &self,
+        auth: Authenticated,
+        uuid: Option<uuid::Uuid>,
+        page: i64,
+        pagesize: i64,
+    ) -> Result<GetPerfTestConfigsResponse, AppError> {
+        let user = &auth.0.user;
+        let page = match uuid {
+            Some(id) => {
+                let one = test_configs::get(&self.0, user, &id.to_string()).await?;
+                test_configs::Page {
+                    page: 0,
+                    page_size: 1,
+                    total_count: 1,
+                    configs: vec![one],
+                }
+            }
+            None => test_configs::list(&self.0, user, page, pagesize).await?,
+        };
+        Ok(GetPerfTestConfigsResponse::Ok(Json(PerfTestConfigPage {
+            page: page.page,
+            page_size: page.page_size,
+            total_count: page.total_count,
+            test_configs: page
+                .configs
+                .into_iter()
+                .map(|c| test_config_model(c.data))
+                .collect::<Result<_, _>>()?,
+        })))
+    }
+
+    async fn save_perf_test_config(
+        &self,
+        auth: Authenticated,
+        body: PerformanceTestConfig,
+    ) -> Result<SavePerfTestConfigResponse, AppError> {
+        let saved =
+            test_configs::save(&self.0, &auth.0.user, body.to_json().unwrap_or_default()).await?;
+        Ok(SavePerfTestConfigResponse::Ok(Json(test_config_model(
+            saved.data,
+        )?)))
+    }
+
+    async fn delete_perf_test_config(
+        &self,
+        auth: Authenticated,
+        uuid: uuid::Uuid,
+    ) -> Result<DeletePerfTestConfigResponse, AppError> {
+        test_configs::delete(&self.0, &auth.0.user, &uuid.to_string()).await?;
+        Ok(DeletePerfTestConfigResponse::Ok(Json(Deleted { id: uuid })))
+    }
+
+    async fn get_meshes(&self, _auth: Authenticated) -> Result<GetMeshesResponse, AppError> {
+        Ok(GetMeshesResponse::Ok(Json(MeshList {
+            meshes: runs::MESHES.iter().map(|m| m.to_string()).collect(),
+        })))
     }
 }

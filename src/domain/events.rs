@@ -108,13 +108,8 @@ fn check_one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), AppErr
     }
 }
 
-/// Stores a new event, publishes it, and hands it to a remote provider that persists events.
-pub async fn create(
-    state: &AppState,
-    ctx: &RequestContext,
-    new: NewEvent,
-) -> Result<Event, AppError> {
-    let user = &ctx.user;
+/// Checks a new event and makes its row.
+fn new_row(state: &AppState, user: &User, new: NewEvent) -> Result<EventRow, AppError> {
     check_one_of("severity", &new.severity, SEVERITIES)?;
     check_len("action", &new.action, 1, 128)?;
     check_len("category", &new.category, 1, 128)?;
@@ -142,6 +137,31 @@ pub async fn create(
         created_at: now.clone(),
         updated_at: now,
     };
+    Ok(row)
+}
+
+/// Stores an event the server itself raises about the user's work (a load test started or
+/// finished) and publishes it. Not handed to a remote provider: it may happen with no request,
+/// and so no credentials, behind it (a scheduled run).
+pub async fn record(state: &AppState, user: &User, new: NewEvent) -> Result<Event, AppError> {
+    let row = new_row(state, user, new)?;
+    store_and_publish(state, row).await
+}
+
+async fn store_and_publish(state: &AppState, row: EventRow) -> Result<Event, AppError> {
+    state.store.insert_event(&row).await?;
+    let event = Event::from_row(row);
+    state.bus.publish(Message::Event(Arc::new(event.clone())));
+    Ok(event)
+}
+
+/// Stores a new event, publishes it, and hands it to a remote provider that persists events.
+pub async fn create(
+    state: &AppState,
+    ctx: &RequestContext,
+    new: NewEvent,
+) -> Result<Event, AppError> {
+    let row = new_row(state, &ctx.user, new)?;
     // A remote provider keeps events (`persist-events`): it must have it before we do.
     let doc = serde_json::json!({
         "id": row.id, "userId": row.user_id, "actedUpon": row.acted_upon,
@@ -151,10 +171,7 @@ pub async fn create(
         "createdAt": row.created_at, "updatedAt": row.updated_at,
     });
     ctx.provider.persist_event(&ctx.session, &doc).await?;
-    state.store.insert_event(&row).await?;
-    let event = Event::from_row(row);
-    state.bus.publish(Message::Event(Arc::new(event.clone())));
-    Ok(event)
+    store_and_publish(state, row).await
 }
 
 /// Brings the events a remote provider lists (`get-events`) into this server's store, so

@@ -4,4 +4,7 @@
 pub mod events;
 pub mod prefs;
 pub mod profiles;
+pub mod results;
+pub mod runs;
+pub mod test_configs;
 pub mod user;

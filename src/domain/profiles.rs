@@ -1,10 +1,12 @@
 //! Performance profiles: saved load-test settings (Meshery's `PerformanceProfile`).
 
 use crate::AppState;
+use crate::bus::Message;
 use crate::domain::user::User;
 use crate::error::AppError;
-use crate::store::ProfileRow;
+use crate::store::{DocTable, DocumentRow};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The settings part of a profile, stored as JSON.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -29,14 +31,28 @@ pub struct Profile {
     pub user_id: String,
     pub name: String,
     pub settings: Settings,
+    /// How many results the profile has.
+    pub total_results: i64,
+    /// When its newest result's test started.
+    pub last_run: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Profile {
-    fn from_row(r: ProfileRow) -> Self {
+    fn with_stats(mut self, stats: &HashMap<String, (i64, String)>) -> Self {
+        if let Some((n, last)) = stats.get(&self.id) {
+            self.total_results = *n;
+            self.last_run = Some(crate::store::parse_time(last));
+        }
+        self
+    }
+
+    fn from_row(r: DocumentRow) -> Self {
         Self {
             settings: serde_json::from_str(&r.data).unwrap_or_default(),
+            total_results: 0,
+            last_run: None,
             created_at: crate::store::parse_time(&r.created_at),
             updated_at: crate::store::parse_time(&r.updated_at),
             id: r.id,
@@ -91,14 +107,14 @@ pub async fn save(state: &AppState, user: &User, p: NewProfile) -> Result<Profil
         Some(id) => {
             let existing = state
                 .store
-                .get_profile(&user.id, id)
+                .get_document(DocTable::Profiles, &user.id, id)
                 .await?
                 .ok_or_else(|| AppError::not_found(format_args!("performance profile {id}")))?;
             (existing.id, existing.created_at)
         }
         None => (uuid::Uuid::new_v4().to_string(), now.clone()),
     };
-    let row = ProfileRow {
+    let row = DocumentRow {
         id,
         user_id: user.id.clone(),
         name: p.name.trim().to_string(),
@@ -106,17 +122,23 @@ pub async fn save(state: &AppState, user: &User, p: NewProfile) -> Result<Profil
         created_at,
         updated_at: now,
     };
-    state.store.put_profile(&row).await?;
-    Ok(Profile::from_row(row))
+    state.store.put_document(DocTable::Profiles, &row).await?;
+    state.bus.publish(Message::PerfChanged {
+        user_id: user.id.clone(),
+        profile_id: Some(row.id.clone()),
+    });
+    let stats = state.store.profile_result_stats(&user.id).await?;
+    Ok(Profile::from_row(row).with_stats(&stats))
 }
 
 pub async fn get(state: &AppState, user: &User, id: &str) -> Result<Profile, AppError> {
-    state
+    let row = state
         .store
-        .get_profile(&user.id, id)
+        .get_document(DocTable::Profiles, &user.id, id)
         .await?
-        .map(Profile::from_row)
-        .ok_or_else(|| AppError::not_found(format_args!("performance profile {id}")))
+        .ok_or_else(|| AppError::not_found(format_args!("performance profile {id}")))?;
+    let stats = state.store.profile_result_stats(&user.id).await?;
+    Ok(Profile::from_row(row).with_stats(&stats))
 }
 
 pub async fn list(
@@ -129,18 +151,37 @@ pub async fn list(
 ) -> Result<Page, AppError> {
     let (rows, total) = state
         .store
-        .list_profiles(&user.id, search, ascending, page_size, page * page_size)
+        .list_documents(
+            DocTable::Profiles,
+            &user.id,
+            search,
+            ascending,
+            page_size,
+            page * page_size,
+        )
         .await?;
+    let stats = state.store.profile_result_stats(&user.id).await?;
     Ok(Page {
         page,
         page_size,
         total_count: total,
-        profiles: rows.into_iter().map(Profile::from_row).collect(),
+        profiles: rows
+            .into_iter()
+            .map(|r| Profile::from_row(r).with_stats(&stats))
+            .collect(),
     })
 }
 
 pub async fn delete(state: &AppState, user: &User, id: &str) -> Result<(), AppError> {
-    if state.store.delete_profile(&user.id, id).await? {
+    if state
+        .store
+        .delete_document(DocTable::Profiles, &user.id, id)
+        .await?
+    {
+        state.bus.publish(Message::PerfChanged {
+            user_id: user.id.clone(),
+            profile_id: Some(id.to_string()),
+        });
         Ok(())
     } else {
         Err(AppError::not_found(format_args!(

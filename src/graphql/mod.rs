@@ -4,6 +4,7 @@
 
 pub mod errors;
 pub mod http;
+pub mod perf;
 pub mod playground;
 pub mod resolvers;
 pub mod ws;

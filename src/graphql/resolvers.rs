@@ -7,6 +7,7 @@ use crate::auth::RequestContext;
 use crate::domain::{events, prefs};
 use crate::error::GqlResult;
 use crate::generated::graphql::*;
+use crate::graphql::perf;
 use async_graphql::{ID, Result};
 use futures::StreamExt;
 use futures::stream::BoxStream;
@@ -160,6 +161,40 @@ impl QueryResolvers for Resolvers {
             })
             .collect())
     }
+
+    async fn get_performance_profiles(
+        &self,
+        ctx: &RequestContext,
+        selector: PageFilter,
+    ) -> Result<PerfPageProfiles> {
+        let s = perf::selection(&selector).gql()?;
+        perf::profiles_page(&self.0, &ctx.user, &s).await.gql()
+    }
+
+    async fn fetch_results(
+        &self,
+        ctx: &RequestContext,
+        selector: PageFilter,
+        profile_id: String,
+    ) -> Result<PerfPageResult> {
+        let s = perf::selection(&selector).gql()?;
+        perf::results_page(&self.0, &ctx.user, &s, Some(profile_id))
+            .await
+            .gql()
+    }
+
+    async fn fetch_all_results(
+        &self,
+        ctx: &RequestContext,
+        selector: PageFilter,
+    ) -> Result<PerfPageResult> {
+        let s = perf::selection(&selector).gql()?;
+        perf::results_page(&self.0, &ctx.user, &s, None).await.gql()
+    }
+
+    async fn get_perf_result(&self, ctx: &RequestContext, id: ID) -> Result<Option<MesheryResult>> {
+        perf::one_result(&self.0, &ctx.user, &id).await
+    }
 }
 
 impl MutationResolvers for Resolvers {
@@ -203,12 +238,12 @@ impl MutationResolvers for Resolvers {
     }
 }
 
-/// Ends `events` with a "token expired" error when the session's token expires, so a client
+/// Ends a subscription with a "token expired" error when the session's token expires, so a client
 /// learns why its subscription stopped instead of seeing it go quiet.
-fn until_expiry(
-    events: BoxStream<'static, Result<Event>>,
+fn until_expiry<T: Send + 'static>(
+    events: BoxStream<'static, Result<T>>,
     expires_at: Option<i64>,
-) -> BoxStream<'static, Result<Event>> {
+) -> BoxStream<'static, Result<T>> {
     let Some(exp) = expires_at else { return events };
     let left = (exp - chrono::Utc::now().timestamp()).max(0) as u64;
     let expired = futures::stream::once(async move {
@@ -247,5 +282,59 @@ impl SubscriptionResolvers for Resolvers {
             .map(|e| Ok(event(&e)))
             .take_until(self.0.shutdown_signal());
         Ok(until_expiry(stream.boxed(), ctx.expires_at()))
+    }
+
+    async fn subscribe_perf_profiles(
+        &self,
+        ctx: &RequestContext,
+        selector: PageFilter,
+    ) -> Result<BoxStream<'static, Result<PerfPageProfiles>>> {
+        let s = perf::selection(&selector).gql()?;
+        let (state, user) = (self.0.clone(), ctx.user.clone());
+        let stream = perf::page_stream(
+            &self.0,
+            &ctx.user,
+            |_| true,
+            move || {
+                let (state, user, s) = (state.clone(), user.clone(), s.clone());
+                async move { perf::profiles_page(&state, &user, &s).await }
+            },
+        );
+        Ok(until_expiry(stream, ctx.expires_at()))
+    }
+
+    async fn subscribe_perf_results(
+        &self,
+        ctx: &RequestContext,
+        selector: PageFilter,
+        profile_id: String,
+    ) -> Result<BoxStream<'static, Result<PerfPageResult>>> {
+        let s = perf::selection(&selector).gql()?;
+        // Fails now, not in the stream, for an unknown profile.
+        perf::results_page(&self.0, &ctx.user, &s, Some(profile_id.clone()))
+            .await
+            .gql()?;
+        let (state, user) = (self.0.clone(), ctx.user.clone());
+        let wanted = profile_id.clone();
+        let stream = perf::page_stream(
+            &self.0,
+            &ctx.user,
+            move |changed| changed == Some(wanted.as_str()),
+            move || {
+                let (state, user, s) = (state.clone(), user.clone(), s.clone());
+                let id = profile_id.clone();
+                async move { perf::results_page(&state, &user, &s, Some(id)).await }
+            },
+        );
+        Ok(until_expiry(stream, ctx.expires_at()))
+    }
+
+    async fn subscribe_perf_progress(
+        &self,
+        ctx: &RequestContext,
+        profile_id: Option<String>,
+    ) -> Result<BoxStream<'static, Result<PerfProgress>>> {
+        let stream = perf::progress_stream(&self.0, &ctx.user, profile_id);
+        Ok(until_expiry(stream, ctx.expires_at()))
     }
 }

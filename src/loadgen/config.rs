@@ -33,6 +33,17 @@ pub struct LoadSpec {
     pub timeout: Duration,
     /// Free-form labels, kept in the result (Fortio's `Labels`).
     pub labels: String,
+    pub http_version: HttpVersion,
+}
+
+/// Which HTTP version to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HttpVersion {
+    /// HTTP/1.1 on `http://`; on `https://` whatever ALPN negotiates.
+    #[default]
+    Http1,
+    /// HTTP/2 with prior knowledge (h2c) on `http://`; HTTP/2 only on `https://`.
+    Http2,
 }
 
 impl LoadSpec {
@@ -52,6 +63,7 @@ impl LoadSpec {
             duration: Duration::from_secs(30),
             timeout: Duration::from_secs(3),
             labels: String::new(),
+            http_version: HttpVersion::Http1,
         }
     }
 }

@@ -22,7 +22,7 @@ mod result;
 #[cfg(test)]
 mod tests;
 
-pub use config::{Limits, LoadSpec, go_duration_string, parse_duration, validate};
+pub use config::{HttpVersion, Limits, LoadSpec, go_duration_string, parse_duration, validate};
 pub use engine::{Progress, intended_offset, run};
 pub use histogram::{Bucket, HistogramData, PERCENTILES, Percentile, Recorder};
 pub use result::{LatenciesMs, RunResult, SmpSummary};

@@ -46,6 +46,36 @@ const MIGRATIONS: &[(i64, &str)] = &[
         );
         CREATE INDEX performance_profiles_user ON performance_profiles (user_id, updated_at)",
     ),
+    // Load-test results (Fortio's runner result and the SMP summary as JSON) and the stored
+    // SMP test configurations of `/api/user/prefs/perf`. `profile_id` is not a foreign key:
+    // results outlive a deleted profile, as in Meshery.
+    (
+        4,
+        "CREATE TABLE performance_results (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            profile_id TEXT,
+            name TEXT NOT NULL,
+            mesh TEXT NOT NULL,
+            test_id TEXT NOT NULL,
+            test_start_time TEXT NOT NULL,
+            runner_results TEXT NOT NULL,
+            smp TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX performance_results_user ON performance_results (user_id, test_start_time);
+        CREATE INDEX performance_results_profile ON performance_results (profile_id, test_start_time);
+        CREATE TABLE perf_test_configs (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX perf_test_configs_user ON perf_test_configs (user_id, updated_at)",
+    ),
 ];
 
 pub async fn run(pool: &AnyPool) -> Result<(), sqlx::Error> {

@@ -3,14 +3,16 @@
 //! `$N` placeholders, which both backends accept, and store timestamps as fixed-width RFC 3339
 //! text so they sort the same everywhere.
 
+mod documents;
 mod events;
 mod migrations;
 mod prefs;
-mod profiles;
+mod results;
 
+pub use documents::{DocTable, DocumentRow};
 pub use events::{EventQuery, EventRow};
 pub use prefs::PrefsRow;
-pub use profiles::ProfileRow;
+pub use results::{ResultQuery, ResultRow};
 
 use crate::error::AppError;
 use sqlx::AnyPool;
@@ -19,7 +21,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// Tables owned by the server, in the order `reset` empties them.
-pub const TABLES: &[&str] = &["events", "performance_profiles", "user_preferences"];
+pub const TABLES: &[&str] = &[
+    "events",
+    "performance_profiles",
+    "performance_results",
+    "perf_test_configs",
+    "user_preferences",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -167,6 +175,19 @@ pub(crate) fn dynamic(
     sql: String,
 ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(sqlx::AssertSqlSafe(sql))
+}
+
+/// A case-insensitive `LIKE … ESCAPE '\\'` pattern matching `search` anywhere (compare with
+/// `LOWER(column)`); `None` for no or empty search.
+pub(crate) fn like_pattern(search: Option<&str>) -> Option<String> {
+    search.filter(|s| !s.is_empty()).map(|s| {
+        let escaped = s
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    })
 }
 
 /// Current time in the stored format.

@@ -63,6 +63,12 @@ pub struct NewItem {
     pub kind: ::std::option::Option<Kind>,
     #[oai(rename = "name", validator(min_length = 1usize, max_length = 64usize))]
     pub name: ::std::string::String,
+    #[oai(
+        rename = "weight",
+        skip_serializing_if_is_none,
+        validator(minimum(value = "0.5"), maximum(value = "100"))
+    )]
+    pub weight: ::std::option::Option<f64>,
 }
 ///Responses of `listItems`, one variant per documented status.
 #[derive(::poem_openapi::ApiResponse)]
@@ -90,6 +96,20 @@ pub enum CreateItemResponse {
     ///Invalid.
     #[oai(status = 400u16)]
     BadRequest(::poem_openapi::payload::Json<Error>),
+}
+/// Request body of `createItem`: JSON or YAML.
+#[derive(::poem_openapi::ApiRequest)]
+pub enum CreateItemBody {
+    Json(::poem_openapi::payload::Json<NewItem>),
+    Yaml(::poem_openapi::payload::Yaml<NewItem>),
+}
+impl CreateItemBody {
+    pub fn into_inner(self) -> NewItem {
+        match self {
+            Self::Json(b) => b.0,
+            Self::Yaml(b) => b.0,
+        }
+    }
 }
 ///Responses of `deleteItem`, one variant per documented status.
 #[derive(::poem_openapi::ApiResponse)]
@@ -181,9 +201,9 @@ impl<H: ItemsApi> ItemsRoutes<H> {
     async fn create_item(
         &self,
         auth: crate::Auth,
-        body: ::poem_openapi::payload::Json<NewItem>,
+        body: CreateItemBody,
     ) -> ::std::result::Result<CreateItemResponse, crate::AppError> {
-        self.0.create_item(auth, body.0).await
+        self.0.create_item(auth, body.into_inner()).await
     }
     /// Delete an item
     #[oai(
