@@ -14,6 +14,7 @@ use crate::domain::results::{self, PerfResult, SMP_VERSION};
 use crate::domain::user::User;
 use crate::error::AppError;
 use crate::loadgen::{self, HttpVersion, LoadSpec, Progress, RunResult};
+use chrono::SubsecRound;
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use std::sync::Arc;
@@ -350,7 +351,8 @@ impl Run {
             }
             o.insert("labels".into(), labels.into());
         }
-        let now = chrono::Utc::now();
+        // Stored times have microseconds: the streamed result must equal the stored one.
+        let now = chrono::Utc::now().trunc_subsecs(6);
         let result = PerfResult {
             id: self.run_id.clone(),
             user_id: self.user.id.clone(),
@@ -358,7 +360,7 @@ impl Run {
             name: self.req.name.trim().to_string(),
             mesh: self.req.mesh.clone(),
             test_id,
-            test_start_time: run.start_time,
+            test_start_time: run.start_time.trunc_subsecs(6),
             runner_results: runner,
             smp,
             created_at: now,

@@ -11,6 +11,8 @@ mod limits;
 mod performance;
 mod providers;
 mod remote;
+mod runs;
 mod store;
 mod system;
+mod target;
 mod user;
