@@ -7,6 +7,7 @@ mod contract;
 mod docs;
 mod events;
 mod graphql;
+mod graphql_perf;
 mod limits;
 mod performance;
 mod providers;
