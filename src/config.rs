@@ -58,6 +58,10 @@ pub struct Config {
     /// Longest load test a run may ask for, in seconds.
     #[arg(long, env = "PERF_MAX_DURATION_SECS", default_value_t = 3600)]
     pub perf_max_duration_secs: u64,
+    /// Most load tests running at once on this server (a run needs a target's worth of CPU
+    /// and sockets; more are refused with 429 rather than degrading every test's accuracy).
+    #[arg(long, env = "PERF_MAX_CONCURRENT_RUNS", default_value_t = 4)]
+    pub perf_max_concurrent_runs: usize,
     /// Most connections a load test may open.
     #[arg(long, env = "PERF_MAX_CONNECTIONS", default_value_t = 1024)]
     pub perf_max_connections: usize,

@@ -65,4 +65,6 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Flips to `true` when shutdown starts.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// One permit per load test allowed to run at once.
+    pub perf_runs: Arc<tokio::sync::Semaphore>,
 }

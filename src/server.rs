@@ -61,6 +61,7 @@ pub async fn state(config: Config) -> Result<Arc<AppState>, String> {
             config.provider
         ));
     }
+    let config_runs = config.perf_max_concurrent_runs;
     Ok(Arc::new(AppState {
         config,
         store,
@@ -69,6 +70,7 @@ pub async fn state(config: Config) -> Result<Arc<AppState>, String> {
         system_id: uuid::Uuid::new_v4().to_string(),
         metrics: Metrics::default(),
         shutdown: tokio::sync::watch::channel(false).0,
+        perf_runs: Arc::new(tokio::sync::Semaphore::new(config_runs)),
     }))
 }
 

@@ -13,6 +13,7 @@ use crate::domain::profiles::Profile;
 use crate::domain::results::{self, PerfResult, SMP_VERSION};
 use crate::domain::user::User;
 use crate::error::AppError;
+use crate::generated::rest::ErrorCode;
 use crate::loadgen::{self, HttpVersion, LoadSpec, Progress, RunResult};
 use chrono::SubsecRound;
 use futures::StreamExt;
@@ -122,6 +123,15 @@ pub fn start(state: Arc<AppState>, user: User, req: RunRequest) -> Result<RunHan
             "name must be 1 to 128 characters long, not only white space",
         ));
     }
+    let permit = state.perf_runs.clone().try_acquire_owned().map_err(|_| {
+        AppError::new(
+            ErrorCode::TooManyLoadTests,
+            format!(
+                "{} load tests are running, the most this server runs at once",
+                state.config.perf_max_concurrent_runs
+            ),
+        )
+    })?;
     let run_id = uuid::Uuid::new_v4().to_string();
     let run_id_filter = run_id.clone();
     let updates = user_updates(&state, user.id.clone())
@@ -140,7 +150,10 @@ pub fn start(state: Arc<AppState>, user: User, req: RunRequest) -> Result<RunHan
         run_id: run_id.clone(),
         req,
     };
-    tokio::spawn(run.execute());
+    tokio::spawn(async move {
+        run.execute().await;
+        drop(permit);
+    });
     Ok(RunHandle { run_id, updates })
 }
 
