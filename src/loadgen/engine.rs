@@ -1,18 +1,19 @@
-//! The load generator: `c` connections, each a tokio task with its own HTTP/1.1 client,
-//! paced on an absolute schedule without coordinated omission.
+//! The load generator: `c` connections, each a tokio task with its own client (one TCP
+//! connection, HTTP/1.1 or HTTP/2), paced on an absolute schedule without coordinated
+//! omission.
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
-use reqwest::{Client, Method, Request, Url};
+use reqwest::{Client, Method, Request, Url, Version};
 use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::config::{LoadSpec, go_duration_string};
+use super::config::{HttpVersion, LoadSpec, go_duration_string};
 use super::histogram::Recorder;
 use super::result::{RunResult, is_error_code, requested_qps_string};
 
@@ -61,6 +62,7 @@ where
     let shared = Arc::new(Shared {
         requests: AtomicU64::new(0),
         errors: AtomicU64::new(0),
+        versions: AtomicU8::new(0),
         shards: (0..shard_count).map(|_| Mutex::new(Shard::new())).collect(),
     });
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -171,6 +173,7 @@ where
         http_req_timeout: u64::try_from(spec.timeout.as_nanos()).unwrap_or(u64::MAX),
         abort_on: 0,
         cancelled,
+        protocol: protocol_string(shared.versions.load(Ordering::Relaxed)),
     })
 }
 
@@ -212,23 +215,64 @@ fn request_template(spec: &LoadSpec) -> Result<Request, String> {
 }
 
 /// One client per connection: at most one idle connection kept, so each worker reuses its own
-/// keep-alive socket. HTTP/1.1 only (reqwest's `http2` feature is not enabled), no proxy, no
-/// redirects (Fortio's default), `TCP_NODELAY`.
+/// keep-alive socket (for HTTP/2 too: a worker has one request in flight, so its client never
+/// needs a second connection or stream). No proxy, no redirects (Fortio's default),
+/// `TCP_NODELAY`.
+///
+/// [`HttpVersion::Http1`] leaves reqwest's default: HTTP/1.1 on `http://` (reqwest never
+/// upgrades to h2c by itself) and ALPN's choice of `h2` or `http/1.1` on `https://`.
 fn build_client(spec: &LoadSpec) -> Result<Client, String> {
-    Client::builder()
+    let builder = Client::builder()
         .pool_max_idle_per_host(1)
-        .http1_only()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .tcp_nodelay(true)
         .timeout(spec.timeout)
+        .tls_danger_accept_invalid_certs(spec.accept_invalid_certs);
+    let builder = match spec.http_version {
+        HttpVersion::Http1 => builder,
+        HttpVersion::Http2 => builder.http2_prior_knowledge(),
+    };
+    builder
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// The bit [`Shared::versions`] keeps for a response's HTTP version.
+fn version_bit(version: Version) -> u8 {
+    match version {
+        Version::HTTP_09 => 1,
+        Version::HTTP_10 => 2,
+        Version::HTTP_11 => 4,
+        Version::HTTP_2 => 8,
+        Version::HTTP_3 => 16,
+        _ => 0,
+    }
+}
+
+/// The result's `Protocol`: the versions responses came in (`"HTTP/1.1"`, `"HTTP/2.0"`, as Go
+/// writes `Response.Proto`), comma-separated in the unusual case of several; empty when no
+/// response arrived.
+fn protocol_string(bits: u8) -> String {
+    [
+        Version::HTTP_09,
+        Version::HTTP_10,
+        Version::HTTP_11,
+        Version::HTTP_2,
+        Version::HTTP_3,
+    ]
+    .into_iter()
+    .filter(|&v| bits & version_bit(v) != 0)
+    .map(|v| format!("{v:?}"))
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 struct Shared {
     requests: AtomicU64,
     errors: AtomicU64,
+    /// The HTTP versions responses came in, one bit each ([`version_bit`]).
+    versions: AtomicU8,
     /// Recorders shared by groups of connections (connection k uses shard k % 16), which
     /// bounds memory for large `c` and keeps lock contention low.
     shards: Vec<Mutex<Shard>>,
@@ -265,11 +309,13 @@ impl Shard {
     }
 }
 
-/// What one request gave: the status code (-1 for a transport error) and sizes.
+/// What one request gave: the status code (-1 for a transport error), sizes and the HTTP
+/// version of the response (none for a transport error).
 struct Outcome {
     code: i32,
     size: u64,
     header_size: u64,
+    version: Option<Version>,
 }
 
 struct Worker {
@@ -332,6 +378,11 @@ impl Worker {
                 shard.header_sizes.record(outcome.header_size);
             }
         }
+        if let Some(v) = outcome.version {
+            self.shared
+                .versions
+                .fetch_or(version_bit(v), Ordering::Relaxed);
+        }
         if is_error_code(outcome.code) {
             self.shared.errors.fetch_add(1, Ordering::Relaxed);
         }
@@ -349,6 +400,7 @@ async fn send(client: &Client, template: &Request) -> Outcome {
         code: -1,
         size: 0,
         header_size: 0,
+        version: None,
     };
     let Some(request) = template.try_clone() else {
         return ERROR;
@@ -357,7 +409,9 @@ async fn send(client: &Client, template: &Request) -> Outcome {
         return ERROR;
     };
     let status = response.status();
-    // reqwest does not expose the raw head; estimate it as it was on the wire for HTTP/1.1.
+    let version = response.version();
+    // reqwest does not expose the raw head; estimate it as HTTP/1.1 would put it on the wire
+    // (also for HTTP/2, whose HPACK-compressed head is smaller, so sizes stay comparable).
     let mut header_size =
         "HTTP/1.1 000 \r\n".len() + status.canonical_reason().map_or(0, str::len) + 2;
     for (name, value) in response.headers() {
@@ -375,5 +429,6 @@ async fn send(client: &Client, template: &Request) -> Outcome {
         code: i32::from(status.as_u16()),
         size: (header_size + body) as u64,
         header_size: header_size as u64,
+        version: Some(version),
     }
 }

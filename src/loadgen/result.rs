@@ -56,6 +56,11 @@ pub struct RunResult {
     /// Whether the run was cancelled before its duration (not a Fortio field).
     #[serde(default)]
     pub cancelled: bool,
+    /// The HTTP version(s) the responses came in, as Go writes `Response.Proto` (`"HTTP/1.1"`,
+    /// `"HTTP/2.0"`); empty when no response arrived. Not a Fortio field (Fortio readers
+    /// ignore unknown keys); it tells an `https://` run which protocol ALPN chose.
+    #[serde(default)]
+    pub protocol: String,
 }
 
 /// The SMP (service-mesh-performance) view of a result.
