@@ -23,6 +23,7 @@ mod config;
 mod engine;
 mod histogram;
 mod result;
+mod transport;
 
 #[cfg(test)]
 mod tests;
