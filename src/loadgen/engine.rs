@@ -282,6 +282,9 @@ struct Link {
 
 impl Worker {
     async fn run(mut self) {
+        // One stop future for the whole run, not one per request: each new one would register
+        // with (and on drop leave) the watch channel's waiter list.
+        let mut stop = std::pin::pin!(stopped(self.stop.clone()));
         let mut j: u64 = 0;
         loop {
             let due = if self.qps > 0.0 {
@@ -296,7 +299,7 @@ impl Worker {
             if let Some(at) = due {
                 tokio::select! {
                     biased;
-                    () = stopped(&mut self.stop) => break,
+                    () = &mut stop => break,
                     () = tokio::time::sleep_until(at) => {}
                 }
             }
@@ -306,7 +309,7 @@ impl Worker {
             }
             let outcome = tokio::select! {
                 biased;
-                () = stopped(&mut self.stop) => break,
+                () = &mut stop => break,
                 o = self.link.send() => o,
             };
             let latency = Instant::now().saturating_duration_since(due.unwrap_or(sent));
@@ -340,7 +343,7 @@ impl Worker {
 }
 
 /// Resolves once a stop has been asked for (or the run is gone).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
+async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|&s| s).await;
 }
 
