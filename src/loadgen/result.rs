@@ -46,8 +46,8 @@ pub struct RunResult {
     pub header_sizes: HistogramData,
     #[serde(rename = "URL")]
     pub url: String,
-    /// Connections configured. The sockets actually opened are not counted yet (reqwest does not
-    /// expose it); a reconnect after an error is not reflected.
+    /// Connections configured. The sockets actually opened are not counted yet (the transport
+    /// could: `Link::send` opens them); a reconnect after an error is not reflected.
     pub socket_count: usize,
     #[serde(rename = "HTTPReqTimeOut")]
     pub http_req_timeout: u64,
