@@ -33,16 +33,24 @@ pub struct LoadSpec {
     pub timeout: Duration,
     /// Free-form labels, kept in the result (Fortio's `Labels`).
     pub labels: String,
+    /// Which HTTP version to speak; see [`HttpVersion`].
     pub http_version: HttpVersion,
+    /// Accept any TLS certificate on `https://` (Fortio's `-k`), for targets with self-signed
+    /// certificates. Off by default.
+    pub accept_invalid_certs: bool,
 }
 
-/// Which HTTP version to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The HTTP version a run speaks. Either way every connection (`c`) is its own TCP
+/// connection carrying one request at a time, so `c` means connections for both versions and
+/// HTTP/2 multiplexing never hides a slow target behind extra streams.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum HttpVersion {
-    /// HTTP/1.1 on `http://`; on `https://` whatever ALPN negotiates.
+    /// HTTP/1.1 on `http://`; on `https://` whatever ALPN negotiates (`h2` or `http/1.1`),
+    /// as a browser or Fortio would.
     #[default]
     Http1,
-    /// HTTP/2 with prior knowledge (h2c) on `http://`; HTTP/2 only on `https://`.
+    /// HTTP/2 only: with prior knowledge (h2c, no upgrade) on `http://`, and `h2` via ALPN on
+    /// `https://`. A target that cannot speak it gives transport errors.
     Http2,
 }
 
@@ -64,6 +72,7 @@ impl LoadSpec {
             timeout: Duration::from_secs(3),
             labels: String::new(),
             http_version: HttpVersion::Http1,
+            accept_invalid_certs: false,
         }
     }
 }

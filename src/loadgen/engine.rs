@@ -1,20 +1,23 @@
-//! The load generator: `c` connections, each a tokio task with its own HTTP/1.1 client,
-//! paced on an absolute schedule without coordinated omission.
+//! The load generator: `c` connections, each a tokio task with its own client (one TCP
+//! connection, HTTP/1.1 or HTTP/2), paced on an absolute schedule without coordinated
+//! omission.
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
-use reqwest::{Client, Method, Request, Url};
+use std::pin::Pin;
+
+use hyper::Version;
 use tokio::sync::watch;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::{Instant, MissedTickBehavior, Sleep};
 
 use super::config::{LoadSpec, go_duration_string};
 use super::histogram::Recorder;
 use super::result::{RunResult, is_error_code, requested_qps_string};
+use super::transport::{Connection, Failed, Target};
 
 /// A snapshot reported while a test runs: about once per second, and once more at the end
 /// (where `current_qps` is the rate over the whole run).
@@ -52,15 +55,13 @@ where
     P: Fn(Progress) + Send + Sync + 'static,
     C: Future<Output = ()> + Send,
 {
-    let template = Arc::new(request_template(&spec)?);
+    let target = Arc::new(Target::new(&spec)?);
     let c = spec.connections.max(1);
-    let clients = (0..c)
-        .map(|_| build_client(&spec))
-        .collect::<Result<Vec<_>, _>>()?;
     let shard_count = c.min(16);
     let shared = Arc::new(Shared {
         requests: AtomicU64::new(0),
         errors: AtomicU64::new(0),
+        versions: AtomicU8::new(0),
         shards: (0..shard_count).map(|_| Mutex::new(Shard::new())).collect(),
     });
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -68,18 +69,20 @@ where
     let start_wall = chrono::Utc::now();
     let start = Instant::now();
     let end = start + spec.duration;
-    let handles: Vec<_> = clients
-        .into_iter()
-        .enumerate()
-        .map(|(k, client)| {
+    let handles: Vec<_> = (0..c)
+        .map(|k| {
             let worker = Worker {
                 k: k as u64,
                 c: c as u64,
                 qps: spec.qps,
                 start,
                 end,
-                client,
-                template: Arc::clone(&template),
+                link: Link {
+                    target: Arc::clone(&target),
+                    conn: None,
+                    timeout: spec.timeout,
+                    deadline: Box::pin(tokio::time::sleep_until(end)),
+                },
                 shared: Arc::clone(&shared),
                 shard: k % shard_count,
                 stop: stop_rx.clone(),
@@ -171,64 +174,45 @@ where
         http_req_timeout: u64::try_from(spec.timeout.as_nanos()).unwrap_or(u64::MAX),
         abort_on: 0,
         cancelled,
+        protocol: protocol_string(shared.versions.load(Ordering::Relaxed)),
     })
 }
 
-/// The request every connection sends, cloned per request (the body is shared bytes).
-fn request_template(spec: &LoadSpec) -> Result<Request, String> {
-    let url = Url::parse(&spec.url).map_err(|e| format!("url {:?} is invalid: {e}", spec.url))?;
-    let method = Method::from_bytes(spec.method.as_bytes())
-        .map_err(|_| format!("method {:?} is invalid", spec.method))?;
-    let mut headers = HeaderMap::new();
-    for (name, value) in &spec.headers {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("header name {name:?} is invalid"))?;
-        let value = HeaderValue::from_str(value)
-            .map_err(|_| format!("header {name:?} has an invalid value"))?;
-        headers.append(name, value);
+/// The bit [`Shared::versions`] keeps for a response's HTTP version.
+fn version_bit(version: Version) -> u8 {
+    match version {
+        Version::HTTP_09 => 1,
+        Version::HTTP_10 => 2,
+        Version::HTTP_11 => 4,
+        Version::HTTP_2 => 8,
+        Version::HTTP_3 => 16,
+        _ => 0,
     }
-    if !spec.cookies.is_empty() {
-        let cookie = spec
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let value =
-            HeaderValue::from_str(&cookie).map_err(|_| "cookies are invalid".to_string())?;
-        headers.append(COOKIE, value);
-    }
-    if let Some(ct) = &spec.content_type {
-        let value =
-            HeaderValue::from_str(ct).map_err(|_| format!("content type {ct:?} is invalid"))?;
-        headers.insert(CONTENT_TYPE, value);
-    }
-    let mut request = Request::new(method, url);
-    *request.headers_mut() = headers;
-    if let Some(body) = &spec.body {
-        *request.body_mut() = Some(body.clone().into());
-    }
-    Ok(request)
 }
 
-/// One client per connection: at most one idle connection kept, so each worker reuses its own
-/// keep-alive socket. HTTP/1.1 only (reqwest's `http2` feature is not enabled), no proxy, no
-/// redirects (Fortio's default), `TCP_NODELAY`.
-fn build_client(spec: &LoadSpec) -> Result<Client, String> {
-    Client::builder()
-        .pool_max_idle_per_host(1)
-        .http1_only()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .tcp_nodelay(true)
-        .timeout(spec.timeout)
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+/// The result's `Protocol`: the versions responses came in (`"HTTP/1.1"`, `"HTTP/2.0"`, as Go
+/// writes `Response.Proto`), comma-separated in the unusual case of several; empty when no
+/// response arrived.
+fn protocol_string(bits: u8) -> String {
+    [
+        Version::HTTP_09,
+        Version::HTTP_10,
+        Version::HTTP_11,
+        Version::HTTP_2,
+        Version::HTTP_3,
+    ]
+    .into_iter()
+    .filter(|&v| bits & version_bit(v) != 0)
+    .map(|v| format!("{v:?}"))
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 struct Shared {
     requests: AtomicU64,
     errors: AtomicU64,
+    /// The HTTP versions responses came in, one bit each ([`version_bit`]).
+    versions: AtomicU8,
     /// Recorders shared by groups of connections (connection k uses shard k % 16), which
     /// bounds memory for large `c` and keeps lock contention low.
     shards: Vec<Mutex<Shard>>,
@@ -265,11 +249,13 @@ impl Shard {
     }
 }
 
-/// What one request gave: the status code (-1 for a transport error) and sizes.
+/// What one request gave: the status code (-1 for a transport error), sizes and the HTTP
+/// version of the response (none for a transport error).
 struct Outcome {
     code: i32,
     size: u64,
     header_size: u64,
+    version: Option<Version>,
 }
 
 struct Worker {
@@ -278,15 +264,27 @@ struct Worker {
     qps: f64,
     start: Instant,
     end: Instant,
-    client: Client,
-    template: Arc<Request>,
+    link: Link,
     shared: Arc<Shared>,
     shard: usize,
     stop: watch::Receiver<bool>,
 }
 
+/// A worker's way to the target: its connection and its request timer.
+struct Link {
+    target: Arc<Target>,
+    /// Opened on the first request, and again after an error or a close by the server.
+    conn: Option<Connection>,
+    /// Per-request timeout (connect + response + body), and its timer, re-armed per request.
+    timeout: Duration,
+    deadline: Pin<Box<Sleep>>,
+}
+
 impl Worker {
     async fn run(mut self) {
+        // One stop future for the whole run, not one per request: each new one would register
+        // with (and on drop leave) the watch channel's waiter list.
+        let mut stop = std::pin::pin!(stopped(self.stop.clone()));
         let mut j: u64 = 0;
         loop {
             let due = if self.qps > 0.0 {
@@ -301,7 +299,7 @@ impl Worker {
             if let Some(at) = due {
                 tokio::select! {
                     biased;
-                    () = stopped(&mut self.stop) => break,
+                    () = &mut stop => break,
                     () = tokio::time::sleep_until(at) => {}
                 }
             }
@@ -311,8 +309,8 @@ impl Worker {
             }
             let outcome = tokio::select! {
                 biased;
-                () = stopped(&mut self.stop) => break,
-                o = send(&self.client, &self.template) => o,
+                () = &mut stop => break,
+                o = self.link.send() => o,
             };
             let latency = Instant::now().saturating_duration_since(due.unwrap_or(sent));
             self.record(latency, &outcome);
@@ -332,6 +330,11 @@ impl Worker {
                 shard.header_sizes.record(outcome.header_size);
             }
         }
+        if let Some(v) = outcome.version {
+            self.shared
+                .versions
+                .fetch_or(version_bit(v), Ordering::Relaxed);
+        }
         if is_error_code(outcome.code) {
             self.shared.errors.fetch_add(1, Ordering::Relaxed);
         }
@@ -340,40 +343,57 @@ impl Worker {
 }
 
 /// Resolves once a stop has been asked for (or the run is gone).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
+async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|&s| s).await;
 }
 
-async fn send(client: &Client, template: &Request) -> Outcome {
-    const ERROR: Outcome = Outcome {
-        code: -1,
-        size: 0,
-        header_size: 0,
-    };
-    let Some(request) = template.try_clone() else {
-        return ERROR;
-    };
-    let Ok(mut response) = client.execute(request).await else {
-        return ERROR;
-    };
-    let status = response.status();
-    // reqwest does not expose the raw head; estimate it as it was on the wire for HTTP/1.1.
-    let mut header_size =
-        "HTTP/1.1 000 \r\n".len() + status.canonical_reason().map_or(0, str::len) + 2;
-    for (name, value) in response.headers() {
-        header_size += name.as_str().len() + 2 + value.len() + 2;
-    }
-    let mut body = 0usize;
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body += chunk.len(),
-            Ok(None) => break,
-            Err(_) => return ERROR,
+const ERROR: Outcome = Outcome {
+    code: -1,
+    size: 0,
+    header_size: 0,
+    version: None,
+};
+
+impl Link {
+    /// One request on this worker's connection (opened first if needed), bounded by the
+    /// timeout. After an error or a timeout the connection is dropped; the next request opens
+    /// a new one.
+    async fn send(&mut self) -> Outcome {
+        self.deadline.as_mut().reset(Instant::now() + self.timeout);
+        let target = &*self.target;
+        let slot = &mut self.conn;
+        let attempt = async {
+            if slot.as_mut().is_some_and(|conn| !conn.is_open()) {
+                *slot = None;
+            }
+            if slot.is_none() {
+                *slot = Some(target.connect().await?);
+            }
+            let conn = slot.as_mut().ok_or(Failed)?;
+            target.exchange(conn).await
+        };
+        let response = tokio::select! {
+            biased;
+            r = attempt => r.ok(),
+            () = self.deadline.as_mut() => None,
+        };
+        let Some(response) = response else {
+            self.conn = None;
+            return ERROR;
+        };
+        let status = response.status;
+        // The raw head is not kept; estimate it as HTTP/1.1 would put it on the wire (also for
+        // HTTP/2, whose HPACK-compressed head is smaller, so sizes stay comparable).
+        let mut header_size =
+            "HTTP/1.1 000 \r\n".len() + status.canonical_reason().map_or(0, str::len) + 2;
+        for (name, value) in &response.headers {
+            header_size += name.as_str().len() + 2 + value.len() + 2;
         }
-    }
-    Outcome {
-        code: i32::from(status.as_u16()),
-        size: (header_size + body) as u64,
-        header_size: header_size as u64,
+        Outcome {
+            code: i32::from(status.as_u16()),
+            size: (header_size + response.body_len) as u64,
+            header_size: header_size as u64,
+            version: Some(response.version),
+        }
     }
 }

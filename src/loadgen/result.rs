@@ -46,8 +46,8 @@ pub struct RunResult {
     pub header_sizes: HistogramData,
     #[serde(rename = "URL")]
     pub url: String,
-    /// Connections configured. The sockets actually opened are not counted yet (reqwest does not
-    /// expose it); a reconnect after an error is not reflected.
+    /// Connections configured. The sockets actually opened are not counted yet (the transport
+    /// could: `Link::send` opens them); a reconnect after an error is not reflected.
     pub socket_count: usize,
     #[serde(rename = "HTTPReqTimeOut")]
     pub http_req_timeout: u64,
@@ -56,6 +56,11 @@ pub struct RunResult {
     /// Whether the run was cancelled before its duration (not a Fortio field).
     #[serde(default)]
     pub cancelled: bool,
+    /// The HTTP version(s) the responses came in, as Go writes `Response.Proto` (`"HTTP/1.1"`,
+    /// `"HTTP/2.0"`); empty when no response arrived. Not a Fortio field (Fortio readers
+    /// ignore unknown keys); it tells an `https://` run which protocol ALPN chose.
+    #[serde(default)]
+    pub protocol: String,
 }
 
 /// The SMP (service-mesh-performance) view of a result.

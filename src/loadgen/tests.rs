@@ -1,16 +1,23 @@
 //! Unit tests for the checks and the result shape, and end-to-end runs against a target
-//! server started here on 127.0.0.1:0 (poem), with known delays and status codes.
+//! server started here on 127.0.0.1:0 (poem, which serves HTTP/1.1 and h2c on one port), with
+//! known delays and status codes, and against an HTTPS target (hyper over native-tls with a
+//! self-signed certificate from `testdata/`).
 //!
 //! The end-to-end runs are serialised (one at a time) so that their timings do not depend on
 //! each other on a small machine; no test sleeps except for the load duration itself.
 
 use std::collections::HashSet;
+use std::convert::Infallible;
 use std::future::pending;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use poem::http::StatusCode;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use poem::http::{StatusCode, Version};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Data, Path, RemoteAddr};
 use poem::{EndpointExt, Request, Route, get, handler, post};
@@ -26,8 +33,38 @@ struct TargetState {
     stalled: AtomicBool,
     /// How many requests were answered slowly by `/stall-once`.
     slow_answers: AtomicU64,
-    /// Client addresses seen by `/delay` (one per connection).
+    /// Client addresses seen by `/delay` and `/version` (one per connection).
     peers: Mutex<HashSet<String>>,
+    /// Requests to `/version` by HTTP version.
+    versions: VersionCounts,
+}
+
+/// Requests a target received, by HTTP version.
+#[derive(Default)]
+struct VersionCounts {
+    http1: AtomicU64,
+    http2: AtomicU64,
+    other: AtomicU64,
+}
+
+impl VersionCounts {
+    fn count(&self, version: Version) {
+        let counter = match version {
+            Version::HTTP_11 => &self.http1,
+            Version::HTTP_2 => &self.http2,
+            _ => &self.other,
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// (HTTP/1.1, HTTP/2, other) requests so far.
+    fn get(&self) -> (u64, u64, u64) {
+        (
+            self.http1.load(Ordering::SeqCst),
+            self.http2.load(Ordering::SeqCst),
+            self.other.load(Ordering::SeqCst),
+        )
+    }
 }
 
 #[handler]
@@ -40,6 +77,18 @@ async fn delay(
     if ms > 0 {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
+    "ok"
+}
+
+/// Counts the request by HTTP version and its connection.
+#[handler]
+fn by_version(
+    req: &Request,
+    remote: &RemoteAddr,
+    Data(state): Data<&Arc<TargetState>>,
+) -> &'static str {
+    state.peers.lock().unwrap().insert(remote.to_string());
+    state.versions.count(req.version());
     "ok"
 }
 
@@ -86,6 +135,7 @@ async fn target() -> (String, Arc<TargetState>) {
         .at("/status/:code", get(status))
         .at("/stall-once", get(stall_once))
         .at("/check", post(check))
+        .at("/version", get(by_version))
         .data(Arc::clone(&state));
     tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
     (format!("http://{addr}"), state)
@@ -310,6 +360,131 @@ async fn headers_cookies_body_and_content_type_are_sent() {
         "{:?}",
         result.ret_codes
     );
+}
+
+/// `Http2` on `http://` speaks HTTP/2 with prior knowledge (h2c) and `Http1` speaks HTTP/1.1:
+/// the target sees every request in the asked version, as many as the result counts, over one
+/// TCP connection per `c` (HTTP/2 does not fold the connections into one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn h2c_is_spoken_when_asked_and_http1_otherwise() {
+    let _serial = SERIAL.lock().await;
+    for (asked, protocol) in [
+        (HttpVersion::Http2, "HTTP/2.0"),
+        (HttpVersion::Http1, "HTTP/1.1"),
+    ] {
+        let (base, state) = target().await;
+        let result = run_plain(LoadSpec {
+            http_version: asked,
+            ..spec(format!("{base}/version"), 100.0, 2, Duration::from_secs(1))
+        })
+        .await;
+        let (http1, http2, other) = state.versions.get();
+        let requests = result.requests();
+        eprintln!(
+            "{asked:?}: {requests} requests, Protocol {:?}; target saw HTTP/1.1 {http1}, \
+             HTTP/2 {http2}, other {other}; codes {:?}",
+            result.protocol, result.ret_codes
+        );
+        assert!((95..=100).contains(&requests), "{asked:?}: {requests}");
+        assert_eq!(result.code_count(200), requests, "{:?}", result.ret_codes);
+        let expected = match asked {
+            HttpVersion::Http1 => (requests, 0, 0),
+            HttpVersion::Http2 => (0, requests, 0),
+        };
+        assert_eq!((http1, http2, other), expected, "{asked:?}");
+        assert_eq!(result.protocol, protocol);
+        assert_eq!(
+            state.peers.lock().unwrap().len(),
+            2,
+            "{asked:?}: one TCP connection per worker"
+        );
+    }
+}
+
+/// An HTTPS target on 127.0.0.1:0 with the self-signed certificate in `testdata/`, offering
+/// `alpn` (server preference order), serving whichever version the client then speaks.
+async fn tls_target(alpn: &[&str]) -> (String, Arc<VersionCounts>) {
+    let identity = native_tls::Identity::from_pkcs8(
+        include_bytes!("testdata/localhost.crt"),
+        include_bytes!("testdata/localhost.key"),
+    )
+    .unwrap();
+    let acceptor = native_tls::TlsAcceptor::builder(identity)
+        .accept_alpn(alpn)
+        .build()
+        .unwrap();
+    let acceptor = tokio_native_tls::TlsAcceptor::from(acceptor);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let counts = Arc::new(VersionCounts::default());
+    let server_counts = Arc::clone(&counts);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let counts = Arc::clone(&server_counts);
+            tokio::spawn(async move {
+                // A client that rejects the certificate ends the handshake: nothing to serve.
+                let Ok(tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    counts.count(req.version());
+                    async { Ok::<_, Infallible>(hyper::Response::new(Full::new(&b"ok"[..]))) }
+                });
+                let _ = auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    (format!("https://127.0.0.1:{}/", addr.port()), counts)
+}
+
+/// HTTPS works: `Http1` takes what ALPN negotiates (h2 when the target offers it, HTTP/1.1
+/// when it offers only that), `Http2` speaks h2; the certificate is checked unless
+/// `accept_invalid_certs` is set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_follows_alpn_and_checks_certificates() {
+    let _serial = SERIAL.lock().await;
+    let cases = [
+        (&["h2", "http/1.1"][..], HttpVersion::Http1, "HTTP/2.0"),
+        (&["h2", "http/1.1"][..], HttpVersion::Http2, "HTTP/2.0"),
+        (&["http/1.1"][..], HttpVersion::Http1, "HTTP/1.1"),
+    ];
+    for (alpn, asked, protocol) in cases {
+        let (url, counts) = tls_target(alpn).await;
+        let result = run_plain(LoadSpec {
+            http_version: asked,
+            accept_invalid_certs: true,
+            ..spec(url, 50.0, 2, Duration::from_millis(500))
+        })
+        .await;
+        let requests = result.requests();
+        let (http1, http2, other) = counts.get();
+        eprintln!(
+            "https {alpn:?} {asked:?}: {requests} requests, Protocol {:?}; target saw \
+             HTTP/1.1 {http1}, HTTP/2 {http2}; codes {:?}",
+            result.protocol, result.ret_codes
+        );
+        assert!((23..=25).contains(&requests), "{requests}");
+        assert_eq!(result.code_count(200), requests, "{:?}", result.ret_codes);
+        assert_eq!(result.protocol, protocol, "{alpn:?} {asked:?}");
+        let expected = if protocol == "HTTP/2.0" {
+            (0, requests, 0)
+        } else {
+            (requests, 0, 0)
+        };
+        assert_eq!((http1, http2, other), expected, "{alpn:?} {asked:?}");
+    }
+
+    // The certificate is self-signed: without accept_invalid_certs every request fails.
+    let (url, counts) = tls_target(&["h2", "http/1.1"]).await;
+    let result = run_plain(spec(url, 20.0, 1, Duration::from_millis(500))).await;
+    eprintln!("https, certificate checked: {:?}", result.ret_codes);
+    assert!(result.requests() >= 5, "{:?}", result.ret_codes);
+    assert_eq!(result.code_count(-1), result.requests());
+    assert_eq!(result.protocol, "");
+    assert_eq!(counts.get(), (0, 0, 0));
 }
 
 /// Cancelling (as the server does at shutdown) ends a 60 s run early with what completed.
@@ -586,6 +761,7 @@ fn sample_result() -> RunResult {
         http_req_timeout: 3_000_000_000,
         abort_on: 0,
         cancelled: false,
+        protocol: "HTTP/1.1".into(),
     }
 }
 
@@ -611,6 +787,7 @@ fn the_result_has_fortios_json_shape() {
         "SocketCount",
         "HTTPReqTimeOut",
         "AbortOn",
+        "Protocol",
     ] {
         assert!(json.get(key).is_some(), "{key} missing in {json}");
     }
