@@ -291,6 +291,40 @@ async fn the_provider_flag_reaches_the_server() {
 }
 
 #[tokio::test]
+async fn the_token_flag_and_variable_authenticate_with_a_remote_provider() {
+    use meshery_server::reference_provider::{self, Config};
+    let key = include_bytes!("../fixtures/jwt-test-key.pem").to_vec();
+    let provider = reference_provider::start(Config::new(vec![key]), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let base = provider.base_url.clone();
+    let s = server_with(|c| {
+        c.provider = base.trim_start_matches("http://").to_string();
+        c.provider_base_urls = vec![base.clone()];
+    })
+    .await;
+    let token = provider.control.issue_token().access_token;
+
+    let anonymous = cli(&["--server", &s.base, "perf", "profiles"]).await;
+    assert_eq!(anonymous.status.code(), Some(1));
+    // The server's 401, not a failure to connect.
+    let err = stderr(&anonymous);
+    assert!(
+        err.starts_with("error: ") && err.contains("(meshery-server-"),
+        "{err}"
+    );
+    succeeded(&cli(&["--server", &s.base, "--token", &token, "perf", "profiles"]).await);
+    succeeded(
+        &cli_env(
+            &["--server", &s.base, "perf", "results"],
+            &[("MESHERY_TOKEN", &token)],
+        )
+        .await,
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn an_unreachable_server_is_named() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
