@@ -2,6 +2,7 @@
 //! One test binary (faster to link than one per file).
 
 mod auth;
+mod cli;
 mod common;
 mod contract;
 mod docs;
