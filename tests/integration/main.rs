@@ -11,6 +11,7 @@ mod limits;
 mod performance;
 mod providers;
 mod remote;
+mod schedules;
 mod store;
 mod system;
 mod user;
