@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// A target for load tests: answers 200 to `GET /`.
-async fn target() -> String {
+pub(crate) async fn target() -> String {
     #[handler]
     fn ok() -> &'static str {
         "ok"
