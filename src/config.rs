@@ -65,6 +65,11 @@ pub struct Config {
     /// Most connections a load test may open.
     #[arg(long, env = "PERF_MAX_CONNECTIONS", default_value_t = 1024)]
     pub perf_max_connections: usize,
+    /// Longest the scheduler waits before looking for schedules again, in seconds. It also
+    /// wakes at each stored tick and whenever this server saves or deletes a schedule; this
+    /// bound is how soon it sees schedules saved through another replica.
+    #[arg(long, env = "SCHEDULE_POLL_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub schedule_poll_secs: u64,
     /// Largest accepted WebSocket message.
     #[arg(long, env = "WS_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
     pub ws_max_message_bytes: usize,

@@ -16,6 +16,7 @@ pub mod graphql;
 pub mod loadgen;
 pub mod metrics;
 pub mod reference_provider;
+pub mod scheduler;
 pub mod server;
 pub mod store;
 
@@ -67,4 +68,7 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// One permit per load test allowed to run at once.
     pub perf_runs: Arc<tokio::sync::Semaphore>,
+    /// Woken when this server saves or deletes a schedule, so the scheduler re-reads the
+    /// earliest tick at once instead of at its next poll.
+    pub schedules_changed: tokio::sync::Notify,
 }

@@ -71,6 +71,7 @@ pub async fn state(config: Config) -> Result<Arc<AppState>, String> {
         metrics: Metrics::default(),
         shutdown: tokio::sync::watch::channel(false).0,
         perf_runs: Arc::new(tokio::sync::Semaphore::new(config_runs)),
+        schedules_changed: tokio::sync::Notify::new(),
     }))
 }
 
@@ -423,26 +424,29 @@ pub struct Running {
     pub addr: SocketAddr,
     pub state: Arc<AppState>,
     handle: tokio::task::JoinHandle<std::io::Result<()>>,
+    scheduler: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
     /// Starts shutdown and waits for in-flight requests (bounded by the configured timeout).
     pub async fn shutdown(self) -> std::io::Result<()> {
         let _ = self.state.shutdown.send(true);
-        let r = self.handle.await.unwrap_or(Ok(()));
-        self.state.store.close().await;
-        r
+        self.wait().await
     }
 
-    /// Resolves when the server stops by itself (a signal in `main`).
+    /// Resolves when the server stops by itself (a signal in `main`). The scheduler has
+    /// stopped too before the store closes, so no tick is claimed on a closing pool.
     pub async fn wait(self) -> std::io::Result<()> {
         let r = self.handle.await.unwrap_or(Ok(()));
+        // The server may also have stopped on an error: the scheduler must stop all the same.
+        let _ = self.state.shutdown.send(true);
+        let _ = self.scheduler.await;
         self.state.store.close().await;
         r
     }
 }
 
-/// Binds and starts serving; returns once the socket is listening.
+/// Binds and starts serving, and starts the scheduler; returns once the socket is listening.
 pub async fn start(config: Config) -> Result<Running, String> {
     let bind = format!("{}:{}", config.host, config.port);
     let state = state(config).await?;
@@ -464,10 +468,12 @@ pub async fn start(config: Config) -> Result<Running, String> {
             .run_with_graceful_shutdown(app, stop, Some(timeout))
             .await
     });
+    let scheduler = crate::scheduler::spawn(state.clone());
     Ok(Running {
         addr,
         state,
         handle,
+        scheduler,
     })
 }
 

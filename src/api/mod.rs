@@ -7,6 +7,7 @@ mod extensions;
 mod perf_models;
 mod performance;
 mod providers;
+mod schedules;
 mod session;
 mod system;
 mod user;

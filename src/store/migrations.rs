@@ -76,6 +76,28 @@ const MIGRATIONS: &[(i64, &str)] = &[
         );
         CREATE INDEX perf_test_configs_user ON perf_test_configs (user_id, updated_at)",
     ),
+    // Cron schedules of performance profiles. `owner` keeps what the scheduler needs to run
+    // as the user with no request (names, email; JSON). `next_run` is NULL once a schedule has
+    // stopped; the scheduler reads the earliest one, hence the index. `profile_id` is not a
+    // foreign key: a deleted profile stops its schedules when they next fire.
+    (
+        5,
+        "CREATE TABLE schedules (
+            id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            name TEXT NOT NULL,
+            profile_id TEXT NOT NULL,
+            cron_expression TEXT NOT NULL,
+            next_run TEXT,
+            last_run TEXT,
+            owner TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX schedules_user ON schedules (user_id, updated_at);
+        CREATE INDEX schedules_next_run ON schedules (next_run)",
+    ),
 ];
 
 pub async fn run(pool: &AnyPool) -> Result<(), sqlx::Error> {

@@ -8,11 +8,13 @@ mod events;
 mod migrations;
 mod prefs;
 mod results;
+mod schedules;
 
 pub use documents::{DocTable, DocumentRow};
 pub use events::{EventQuery, EventRow};
 pub use prefs::PrefsRow;
 pub use results::{ResultQuery, ResultRow};
+pub use schedules::ScheduleRow;
 
 use crate::error::AppError;
 use sqlx::AnyPool;
@@ -26,6 +28,7 @@ pub const TABLES: &[&str] = &[
     "performance_profiles",
     "performance_results",
     "perf_test_configs",
+    "schedules",
     "user_preferences",
 ];
 

@@ -14,6 +14,7 @@ mod performance;
 mod providers;
 mod remote;
 mod runs;
+mod schedules;
 mod store;
 mod system;
 mod target;

@@ -1097,3 +1097,115 @@ async fn events_the_provider_lists_are_served_and_deletions_stick() {
     );
     s.server.stop().await;
 }
+
+/// A client for the given default headers.
+fn sdk_with(base: &str, headers: &[(&'static str, String)]) -> meshery_server::client::Client {
+    let mut map = reqwest::header::HeaderMap::new();
+    for (k, v) in headers {
+        map.insert(*k, v.parse().unwrap());
+    }
+    let http = reqwest::Client::builder()
+        .default_headers(map)
+        .build()
+        .unwrap();
+    meshery_server::client::Client::new_with_client(base, http)
+}
+
+#[tokio::test]
+async fn schedules_belong_to_their_user_and_run_as_them() {
+    use meshery_server::client::types;
+    let s = setup().await;
+    let issued = s.provider.control.issue_token();
+    let remote = sdk_with(
+        &s.server.base,
+        &[("authorization", format!("Bearer {}", issued.access_token))],
+    );
+    let local = sdk_with(&s.server.base, &[("meshery-provider", "Local".into())]);
+    let url = crate::schedules::target().await;
+    let profile: types::PerformanceProfileInput = serde_json::from_value(serde_json::json!({
+        "name": "remote's", "endpoints": [url], "duration": "1s", "qps": 5
+    }))
+    .unwrap();
+    let p = remote
+        .save_user_performance_profile()
+        .body(profile)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let input = |id: Option<uuid::Uuid>| -> types::ScheduleInput {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": "remote's schedule", "profileId": p.id, "cronExpression": "*/1 * * * * *"
+        }))
+        .unwrap()
+    };
+    let sched = remote
+        .save_schedule()
+        .body(input(None))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(sched.user_id, p.user_id);
+    assert_ne!(sched.user_id, "meshery");
+
+    // The Local user sees none of it, and cannot use the remote user's profile or schedule.
+    let page = local.get_schedules().send().await.unwrap().into_inner();
+    assert_eq!(page.total_count, 0);
+    for status in [
+        local
+            .get_schedule()
+            .id(sched.id)
+            .send()
+            .await
+            .unwrap_err()
+            .status(),
+        local
+            .delete_schedule()
+            .id(sched.id)
+            .send()
+            .await
+            .unwrap_err()
+            .status(),
+        local
+            .save_schedule()
+            .body(input(None))
+            .send()
+            .await
+            .unwrap_err()
+            .status(),
+        local
+            .save_schedule()
+            .body(input(Some(sched.id)))
+            .send()
+            .await
+            .unwrap_err()
+            .status(),
+    ] {
+        assert_eq!(status.map(|s| s.as_u16()), Some(404));
+    }
+
+    // The scheduler, with no request, runs it as the remote user: the result is theirs.
+    let result = eventually("a scheduled result", Duration::from_secs(30), || async {
+        remote
+            .get_user_performance_profile_results()
+            .id(p.id)
+            .send()
+            .await
+            .ok()?
+            .into_inner()
+            .results
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert_eq!(result.user_id, p.user_id);
+    assert!(
+        result.name.starts_with("remote's schedule "),
+        "{}",
+        result.name
+    );
+    remote.delete_schedule().id(sched.id).send().await.unwrap();
+    s.server.stop().await;
+    s.provider.stop().await.unwrap();
+}

@@ -4,26 +4,6 @@
 use crate::common::*;
 use meshery_server::client::types::{self, Severity};
 
-/// A fresh PostgreSQL database URL, or `None` (with a note) when no server is configured.
-async fn postgres_url() -> Option<String> {
-    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
-        eprintln!("note: TEST_DATABASE_URL is unset; the PostgreSQL store test is skipped");
-        return None;
-    };
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&admin)
-        .await
-        .expect("TEST_DATABASE_URL reachable");
-    let name = format!("meshery_test_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
-    Some(format!("{base}/{name}"))
-}
-
 async fn exercise(s: &TestServer) {
     let c = s.client();
     let e = c

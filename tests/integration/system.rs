@@ -15,7 +15,7 @@ async fn version_health_and_database() {
     assert_eq!(ready.database.as_deref(), Some("ok"));
 
     let db = c.get_system_database().send().await.unwrap().into_inner();
-    assert_eq!(db.total_tables, 5);
+    assert_eq!(db.total_tables, 6);
     let only_events = c
         .get_system_database()
         .search("events")
