@@ -54,16 +54,14 @@ impl Handlers {
         search: Option<String>,
         order: Option<SortOrder>,
     ) -> Result<PerformanceProfilePage, AppError> {
-        let asc = order == Some(SortOrder::Asc);
-        let p = domain::list(
-            &self.0,
-            &auth.0.user,
+        let f = domain::Filter {
             page,
-            pagesize,
-            search.as_deref(),
-            asc,
-        )
-        .await?;
+            page_size: pagesize,
+            search,
+            ascending: order == Some(SortOrder::Asc),
+            updated_after: None,
+        };
+        let p = domain::list(&self.0, &auth.0.user, f).await?;
         Ok(PerformanceProfilePage {
             page: p.page,
             page_size: p.page_size,
@@ -128,6 +126,7 @@ impl Handlers {
             ascending: s.order == Some(SortOrder::Asc),
             from: s.from,
             to: s.to,
+            updated_after: None,
         };
         let p = results::list(&self.0, &auth.0.user, f).await?;
         Ok(PerformanceResultPage {

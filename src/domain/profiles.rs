@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::bus::Message;
 use crate::domain::user::User;
 use crate::error::AppError;
-use crate::store::{DocTable, DocumentRow};
+use crate::store::{DocQuery, DocTable, DocumentRow};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -141,24 +141,29 @@ pub async fn get(state: &AppState, user: &User, id: &str) -> Result<Profile, App
     Ok(Profile::from_row(row).with_stats(&stats))
 }
 
-pub async fn list(
-    state: &AppState,
-    user: &User,
-    page: i64,
-    page_size: i64,
-    search: Option<&str>,
-    ascending: bool,
-) -> Result<Page, AppError> {
+/// Which profiles to list, as both transports express it.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub page: i64,
+    pub page_size: i64,
+    pub search: Option<String>,
+    pub ascending: bool,
+    /// Only profiles updated after this time (Meshery's `updated_after`).
+    pub updated_after: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub async fn list(state: &AppState, user: &User, f: Filter) -> Result<Page, AppError> {
+    let (page, page_size) = (f.page, f.page_size);
+    let q = DocQuery {
+        search: f.search,
+        updated_after: f.updated_after.map(crate::store::format_time),
+        ascending: f.ascending,
+        limit: page_size,
+        offset: page.saturating_mul(page_size),
+    };
     let (rows, total) = state
         .store
-        .list_documents(
-            DocTable::Profiles,
-            &user.id,
-            search,
-            ascending,
-            page_size,
-            page * page_size,
-        )
+        .list_documents(DocTable::Profiles, &user.id, &q)
         .await?;
     let stats = state.store.profile_result_stats(&user.id).await?;
     Ok(Page {

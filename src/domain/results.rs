@@ -73,6 +73,8 @@ pub struct Filter {
     pub ascending: bool,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Only results updated after this time (Meshery's `updated_after`).
+    pub updated_after: Option<DateTime<Utc>>,
 }
 
 pub struct Page {
@@ -97,6 +99,7 @@ pub async fn list(state: &AppState, user: &User, f: Filter) -> Result<Page, AppE
         search: f.search,
         from: f.from.map(crate::store::format_time),
         to: f.to.map(crate::store::format_time),
+        updated_after: f.updated_after.map(crate::store::format_time),
         ascending: f.ascending,
         limit: f.page_size,
         offset: f.page.saturating_mul(f.page_size),

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::domain::user::User;
 use crate::error::AppError;
-use crate::store::{DocTable, DocumentRow};
+use crate::store::{DocQuery, DocTable, DocumentRow};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TestConfig {
@@ -105,10 +105,11 @@ pub async fn list(
         .list_documents(
             DocTable::TestConfigs,
             &user.id,
-            None,
-            false,
-            page_size,
-            page.saturating_mul(page_size),
+            &DocQuery {
+                limit: page_size,
+                offset: page.saturating_mul(page_size),
+                ..DocQuery::default()
+            },
         )
         .await?;
     Ok(Page {

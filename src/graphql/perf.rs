@@ -35,6 +35,7 @@ pub struct Selection {
     ascending: bool,
     from: Option<chrono::DateTime<chrono::Utc>>,
     to: Option<chrono::DateTime<chrono::Utc>>,
+    updated_after: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub fn selection(f: &PageFilter) -> Result<Selection, AppError> {
@@ -68,6 +69,7 @@ pub fn selection(f: &PageFilter) -> Result<Selection, AppError> {
         },
         from: time("from", &f.from)?,
         to: time("to", &f.to)?,
+        updated_after: time("updated_after", &f.updated_after)?,
     })
 }
 
@@ -134,15 +136,14 @@ pub async fn profiles_page(
     user: &User,
     s: &Selection,
 ) -> Result<PerfPageProfiles, AppError> {
-    let p = profiles::list(
-        state,
-        user,
-        s.page,
-        s.page_size,
-        s.search.as_deref(),
-        s.ascending,
-    )
-    .await?;
+    let f = profiles::Filter {
+        page: s.page,
+        page_size: s.page_size,
+        search: s.search.clone(),
+        ascending: s.ascending,
+        updated_after: s.updated_after,
+    };
+    let p = profiles::list(state, user, f).await?;
     Ok(PerfPageProfiles {
         page: int(p.page),
         page_size: int(p.page_size),
@@ -170,6 +171,7 @@ pub async fn results_page(
         ascending: s.ascending,
         from: s.from,
         to: s.to,
+        updated_after: s.updated_after,
     };
     let p = results::list(state, user, f).await?;
     Ok(PerfPageResult {

@@ -1,7 +1,7 @@
 //! Tables of user-owned JSON documents with a searchable name: performance profiles and
 //! stored SMP test configurations. Every query is scoped by the owning user.
 
-use super::{Store, dynamic};
+use super::{Store, Where, dynamic};
 use crate::error::AppError;
 use sqlx::Row;
 
@@ -19,6 +19,17 @@ impl DocTable {
             DocTable::TestConfigs => "perf_test_configs",
         }
     }
+}
+
+/// Which documents to list.
+#[derive(Clone, Debug, Default)]
+pub struct DocQuery {
+    pub search: Option<String>,
+    /// Stored-format time: only documents updated after it.
+    pub updated_after: Option<String>,
+    pub ascending: bool,
+    pub limit: i64,
+    pub offset: i64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -88,31 +99,29 @@ impl Store {
         &self,
         t: DocTable,
         user_id: &str,
-        search: Option<&str>,
-        ascending: bool,
-        limit: i64,
-        offset: i64,
+        q: &DocQuery,
     ) -> Result<(Vec<DocumentRow>, i64), AppError> {
-        let pattern = super::like_pattern(search);
-        let filter = if pattern.is_some() {
-            "user_id = $1 AND LOWER(name) LIKE $2 ESCAPE '\\'"
-        } else {
-            "user_id = $1"
-        };
-        let order = if ascending { "ASC" } else { "DESC" };
-        let table = t.name();
-        let mut q = dynamic(format!(
-            "SELECT {COLUMNS} FROM {table} WHERE {filter} ORDER BY updated_at {order}, id {order} LIMIT {limit} OFFSET {offset}"
-        ))
-        .bind(user_id.to_string());
-        let mut c = dynamic(format!("SELECT COUNT(*) AS n FROM {table} WHERE {filter}"))
-            .bind(user_id.to_string());
-        if let Some(p) = &pattern {
-            q = q.bind(p.clone());
-            c = c.bind(p.clone());
+        let mut w = Where::user(user_id);
+        w.search("name", q.search.as_deref());
+        if let Some(after) = &q.updated_after {
+            w.add("updated_at > ?", after.clone());
         }
-        let rows = q.fetch_all(self.pool()).await?;
-        let total: i64 = c.fetch_one(self.pool()).await?.try_get("n")?;
+        let filter = w.sql();
+        let order = if q.ascending { "ASC" } else { "DESC" };
+        let (table, limit, offset) = (t.name(), q.limit, q.offset);
+        let rows = w
+            .bind(dynamic(format!(
+                "SELECT {COLUMNS} FROM {table} WHERE {filter} ORDER BY updated_at {order}, id {order} LIMIT {limit} OFFSET {offset}"
+            )))
+            .fetch_all(self.pool())
+            .await?;
+        let total: i64 = w
+            .bind(dynamic(format!(
+                "SELECT COUNT(*) AS n FROM {table} WHERE {filter}"
+            )))
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
         Ok((rows.iter().map(row).collect::<Result<Vec<_>, _>>()?, total))
     }
 

@@ -10,7 +10,7 @@ mod prefs;
 mod results;
 mod schedules;
 
-pub use documents::{DocTable, DocumentRow};
+pub use documents::{DocQuery, DocTable, DocumentRow};
 pub use events::{EventQuery, EventRow};
 pub use prefs::PrefsRow;
 pub use results::{ResultQuery, ResultRow};
@@ -178,6 +178,52 @@ pub(crate) fn dynamic(
     sql: String,
 ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(sqlx::AssertSqlSafe(sql))
+}
+
+/// A `WHERE` clause built from conditions with `?` for their value, numbered `$1, $2, …` in
+/// order, and the values to bind in the same order. Values are always bound, never spliced.
+pub(crate) struct Where {
+    clauses: Vec<String>,
+    binds: Vec<String>,
+}
+
+impl Where {
+    /// Rows of one user (every query of user data starts here).
+    pub(crate) fn user(user_id: &str) -> Self {
+        let mut w = Where {
+            clauses: Vec::new(),
+            binds: Vec::new(),
+        };
+        w.add("user_id = ?", user_id.to_string());
+        w
+    }
+
+    pub(crate) fn add(&mut self, clause: &str, value: String) {
+        self.binds.push(value);
+        self.clauses
+            .push(clause.replace('?', &format!("${}", self.binds.len())));
+    }
+
+    /// Case-insensitive substring match on `column`, if `search` is given.
+    pub(crate) fn search(&mut self, column: &str, search: Option<&str>) {
+        if let Some(p) = like_pattern(search) {
+            self.add(&format!("LOWER({column}) LIKE ? ESCAPE '\\'"), p);
+        }
+    }
+
+    pub(crate) fn sql(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+
+    pub(crate) fn bind(
+        &self,
+        mut q: sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+        for b in &self.binds {
+            q = q.bind(b.clone());
+        }
+        q
+    }
 }
 
 /// A case-insensitive `LIKE … ESCAPE '\\'` pattern matching `search` anywhere (compare with

@@ -1,6 +1,6 @@
 //! Load-test results, one row per run, always scoped by the owning user.
 
-use super::{Store, dynamic};
+use super::{Store, Where, dynamic};
 use crate::error::AppError;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -30,6 +30,8 @@ pub struct ResultQuery {
     /// Stored-format times bounding `test_start_time`, inclusive.
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Stored-format time: only results updated after it.
+    pub updated_after: Option<String>,
     pub ascending: bool,
     pub limit: i64,
     pub offset: i64,
@@ -91,37 +93,29 @@ impl Store {
         user_id: &str,
         q: &ResultQuery,
     ) -> Result<(Vec<ResultRow>, i64), AppError> {
-        let mut filter = vec!["user_id = $1".to_string()];
-        let mut binds = vec![user_id.to_string()];
-        let mut add = |clause: &str, value: String| {
-            binds.push(value);
-            filter.push(clause.replace('?', &format!("${}", binds.len())));
-        };
+        let mut w = Where::user(user_id);
         if let Some(p) = &q.profile_id {
-            add("profile_id = ?", p.clone());
+            w.add("profile_id = ?", p.clone());
         }
-        if let Some(p) = super::like_pattern(q.search.as_deref()) {
-            add("LOWER(name) LIKE ? ESCAPE '\\'", p);
-        }
+        w.search("name", q.search.as_deref());
         if let Some(from) = &q.from {
-            add("test_start_time >= ?", from.clone());
+            w.add("test_start_time >= ?", from.clone());
         }
         if let Some(to) = &q.to {
-            add("test_start_time <= ?", to.clone());
+            w.add("test_start_time <= ?", to.clone());
         }
-        let filter = filter.join(" AND ");
+        if let Some(after) = &q.updated_after {
+            w.add("updated_at > ?", after.clone());
+        }
+        let filter = w.sql();
         let order = if q.ascending { "ASC" } else { "DESC" };
         let (limit, offset) = (q.limit, q.offset);
-        let mut rows = dynamic(format!(
+        let rows = w.bind(dynamic(format!(
             "SELECT {COLUMNS} FROM performance_results WHERE {filter} ORDER BY test_start_time {order}, id {order} LIMIT {limit} OFFSET {offset}"
-        ));
-        let mut count = dynamic(format!(
+        )));
+        let count = w.bind(dynamic(format!(
             "SELECT COUNT(*) AS n FROM performance_results WHERE {filter}"
-        ));
-        for b in &binds {
-            rows = rows.bind(b.clone());
-            count = count.bind(b.clone());
-        }
+        )));
         let rows = rows.fetch_all(self.pool()).await?;
         let total: i64 = count.fetch_one(self.pool()).await?.try_get("n")?;
         Ok((rows.iter().map(row).collect::<Result<Vec<_>, _>>()?, total))

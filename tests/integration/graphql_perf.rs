@@ -229,6 +229,23 @@ async fn profiles_and_results_over_graphql() {
     );
     assert!(d.missing_result.is_none());
 
+    // `updated_after` bounds both lists by their last update.
+    let later = serde_json::json!({
+        "query": "query($s: PageFilter!, $p: String!) { getPerformanceProfiles(selector: $s) { total_count } fetchResults(selector: $s, profileID: $p) { total_count } }",
+        "variables": {"s": {"page": "0", "pageSize": "10", "updated_after": "2999-01-01T00:00:00Z"}, "p": id.to_string()}
+    });
+    let r: serde_json::Value = reqwest::Client::new()
+        .post(s.url("/api/graphql/query"))
+        .json(&later)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["data"]["getPerformanceProfiles"]["total_count"], 0, "{r}");
+    assert_eq!(r["data"]["fetchResults"]["total_count"], 0, "{r}");
+
     // Meshery's string numbers are checked: a clear error with the code.
     let bad = serde_json::json!({
         "query": "query($s: PageFilter!) { fetchAllResults(selector: $s) { total_count } }",
