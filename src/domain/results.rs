@@ -89,11 +89,8 @@ pub async fn list(state: &AppState, user: &User, f: Filter) -> Result<Page, AppE
         // A profile's results are listed only for one of the user's profiles.
         crate::domain::profiles::get(state, user, id).await?;
     }
-    if let (Some(from), Some(to)) = (f.from, f.to)
-        && from > to
-    {
-        return Err(AppError::invalid("`from` must not be later than `to`"));
-    }
+    // `from` later than `to` is an empty window, not an error: every schema-valid request is
+    // answered (the contract cannot relate two parameters).
     let q = ResultQuery {
         profile_id: f.profile_id,
         search: f.search,
