@@ -381,18 +381,10 @@ impl Link {
             self.conn = None;
             return ERROR;
         };
-        let status = response.status;
-        // The raw head is not kept; estimate it as HTTP/1.1 would put it on the wire (also for
-        // HTTP/2, whose HPACK-compressed head is smaller, so sizes stay comparable).
-        let mut header_size =
-            "HTTP/1.1 000 \r\n".len() + status.canonical_reason().map_or(0, str::len) + 2;
-        for (name, value) in &response.headers {
-            header_size += name.as_str().len() + 2 + value.len() + 2;
-        }
         Outcome {
-            code: i32::from(status.as_u16()),
-            size: (header_size + response.body_len) as u64,
-            header_size: header_size as u64,
+            code: i32::from(response.code),
+            size: (response.header_size + response.body_len) as u64,
+            header_size: response.header_size as u64,
             version: Some(response.version),
         }
     }

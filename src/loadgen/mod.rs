@@ -21,6 +21,7 @@
 
 mod config;
 mod engine;
+mod h1;
 mod histogram;
 mod result;
 mod transport;
