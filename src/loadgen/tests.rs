@@ -793,6 +793,33 @@ async fn malformed_answers_are_errors_not_hangs() {
     }
 }
 
+/// A target that never answers: every request fails at its timeout (200 ms), one after the
+/// other on a fresh connection each, so the timer is re-armed correctly from request to
+/// request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_request_times_out_on_its_own_deadline() {
+    let _serial = SERIAL.lock().await;
+    let (url, seen) = raw_target(|_| Vec::new(), false).await;
+    let result = run_plain(LoadSpec {
+        timeout: Duration::from_millis(200),
+        ..spec(url, 0.0, 1, Duration::from_secs(1))
+    })
+    .await;
+    let h = &result.duration_histogram;
+    eprintln!(
+        "timeouts: {:?}, latency {:.1}..{:.1} ms, {} connections",
+        result.ret_codes,
+        ms(h.min),
+        ms(h.max),
+        seen.connections.load(Ordering::SeqCst)
+    );
+    let requests = result.requests();
+    assert!((4..=5).contains(&requests), "{requests}");
+    assert_eq!(result.code_count(-1), requests);
+    assert!(h.min >= 0.2 && h.max < 0.3, "{} .. {}", h.min, h.max);
+    assert_eq!(seen.connections.load(Ordering::SeqCst), requests);
+}
+
 /// The request is serialized once: request line, Host unless given, the headers as given
 /// (without Content-Length and Transfer-Encoding), a Content-Length for a body or a POST.
 #[test]
@@ -1036,6 +1063,17 @@ fn histograms_export_in_fortio_units() {
     assert!((buckets[1].3 - 100.0 * 100.0 / 101.0).abs() < 1e-9);
     assert!((buckets[2].3 - 100.0).abs() < 1e-9);
     assert_eq!(h.count_at_least(0.3), 1);
+
+    // Recording a value n times at once is recording it n times.
+    let (mut once, mut each) = (Recorder::bytes(), Recorder::bytes());
+    once.record_n(120, 3);
+    once.record_n(7, 0);
+    once.record(40);
+    for v in [120, 120, 120, 40] {
+        each.record(v);
+    }
+    assert_eq!(once.export(1.0), each.export(1.0));
+    assert_eq!(once.count(), 4);
 
     let empty = Recorder::bytes().export(1.0);
     assert_eq!(empty.count, 0);
