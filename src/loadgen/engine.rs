@@ -11,7 +11,6 @@ use std::time::Duration;
 use std::pin::Pin;
 
 use hyper::Version;
-use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior, Sleep};
 
 use super::config::{LoadSpec, go_duration_string};
@@ -64,7 +63,6 @@ where
         versions: AtomicU8::new(0),
         shards: (0..shard_count).map(|_| Mutex::new(Shard::new())).collect(),
     });
-    let (stop_tx, stop_rx) = watch::channel(false);
 
     let start_wall = chrono::Utc::now();
     let start = Instant::now();
@@ -85,11 +83,15 @@ where
                 },
                 shared: Arc::clone(&shared),
                 shard: k % shard_count,
-                stop: stop_rx.clone(),
+                batch: Batch::default(),
+                versions: 0,
             };
             tokio::spawn(worker.run())
         })
         .collect();
+    // Cancelling aborts the workers: a worker's requests in flight are dropped, and what it
+    // completed is flushed to its shard when it is dropped (`Drop for Worker`).
+    let aborts: Vec<_> = handles.iter().map(|h| h.abort_handle()).collect();
 
     let joined = futures::future::join_all(handles);
     let mut joined = std::pin::pin!(joined);
@@ -128,7 +130,7 @@ where
             _ = &mut joined => break,
             () = &mut cancel, if !cancelled => {
                 cancelled = true;
-                stop_tx.send_replace(true);
+                aborts.iter().for_each(tokio::task::AbortHandle::abort);
             }
             _ = ticker.tick() => report(Instant::now(), false),
         }
@@ -267,7 +269,23 @@ struct Worker {
     link: Link,
     shared: Arc<Shared>,
     shard: usize,
-    stop: watch::Receiver<bool>,
+    /// Outcomes not yet in the shard.
+    batch: Batch,
+    /// The bits of [`Shared::versions`] this worker has set already.
+    versions: u8,
+}
+
+/// How many outcomes a worker keeps before it takes its shard's lock to record them.
+const BATCH: usize = 64;
+
+/// Outcomes recorded by a worker but not yet in its shard: the latencies, and the codes and
+/// sizes as runs of equal values (sizes rarely change from one response to the next, so most
+/// batches have one run, recorded into each histogram at once).
+#[derive(Default)]
+struct Batch {
+    latencies: Vec<u64>,
+    /// (code, size, header size, count).
+    runs: Vec<(i32, u64, u64, u64)>,
 }
 
 /// A worker's way to the target: its connection and its request timer.
@@ -275,16 +293,14 @@ struct Link {
     target: Arc<Target>,
     /// Opened on the first request, and again after an error or a close by the server.
     conn: Option<Connection>,
-    /// Per-request timeout (connect + response + body), and its timer, re-armed per request.
+    /// Per-request timeout (connect + response + body), and its timer (see [`Link::send`]).
     timeout: Duration,
     deadline: Pin<Box<Sleep>>,
 }
 
 impl Worker {
     async fn run(mut self) {
-        // One stop future for the whole run, not one per request: each new one would register
-        // with (and on drop leave) the watch channel's waiter list.
-        let mut stop = std::pin::pin!(stopped(self.stop.clone()));
+        self.batch.latencies.reserve_exact(BATCH);
         let mut j: u64 = 0;
         loop {
             let due = if self.qps > 0.0 {
@@ -297,54 +313,78 @@ impl Worker {
                 None
             };
             if let Some(at) = due {
-                tokio::select! {
-                    biased;
-                    () = &mut stop => break,
-                    () = tokio::time::sleep_until(at) => {}
-                }
+                tokio::time::sleep_until(at).await;
             }
             let sent = Instant::now();
-            if sent >= self.end || *self.stop.borrow() {
+            if sent >= self.end {
                 break;
             }
-            let outcome = tokio::select! {
-                biased;
-                () = &mut stop => break,
-                o = self.link.send() => o,
-            };
+            let outcome = self.link.send(sent).await;
             let latency = Instant::now().saturating_duration_since(due.unwrap_or(sent));
             self.record(latency, &outcome);
             j += 1;
         }
     }
 
-    fn record(&self, latency: Duration, outcome: &Outcome) {
-        {
-            let mut shard = lock(&self.shared.shards[self.shard]);
-            shard
-                .latency
-                .record(u64::try_from(latency.as_micros()).unwrap_or(u64::MAX));
-            *shard.codes.entry(outcome.code).or_default() += 1;
-            if outcome.code >= 0 {
-                shard.sizes.record(outcome.size);
-                shard.header_sizes.record(outcome.header_size);
+    fn record(&mut self, latency: Duration, outcome: &Outcome) {
+        let batch = &mut self.batch;
+        batch
+            .latencies
+            .push(u64::try_from(latency.as_micros()).unwrap_or(u64::MAX));
+        match batch.runs.last_mut() {
+            Some((code, size, header_size, n))
+                if (*code, *size, *header_size)
+                    == (outcome.code, outcome.size, outcome.header_size) =>
+            {
+                *n += 1;
             }
+            _ => batch
+                .runs
+                .push((outcome.code, outcome.size, outcome.header_size, 1)),
+        }
+        if batch.latencies.len() >= BATCH {
+            self.flush();
         }
         if let Some(v) = outcome.version {
-            self.shared
-                .versions
-                .fetch_or(version_bit(v), Ordering::Relaxed);
+            let bit = version_bit(v);
+            if self.versions & bit == 0 {
+                self.versions |= bit;
+                self.shared.versions.fetch_or(bit, Ordering::Relaxed);
+            }
         }
         if is_error_code(outcome.code) {
             self.shared.errors.fetch_add(1, Ordering::Relaxed);
         }
         self.shared.requests.fetch_add(1, Ordering::Relaxed);
     }
+
+    /// Moves the batch into the shard.
+    fn flush(&mut self) {
+        if self.batch.latencies.is_empty() {
+            return;
+        }
+        let mut shard = lock(&self.shared.shards[self.shard]);
+        for &us in &self.batch.latencies {
+            shard.latency.record(us);
+        }
+        for &(code, size, header_size, n) in &self.batch.runs {
+            *shard.codes.entry(code).or_default() += n;
+            if code >= 0 {
+                shard.sizes.record_n(size, n);
+                shard.header_sizes.record_n(header_size, n);
+            }
+        }
+        self.batch.latencies.clear();
+        self.batch.runs.clear();
+    }
 }
 
-/// Resolves once a stop has been asked for (or the run is gone).
-async fn stopped(mut stop: watch::Receiver<bool>) {
-    let _ = stop.wait_for(|&s| s).await;
+/// A worker ends at the end of the run or is dropped when the run is cancelled; either way
+/// what it recorded goes to its shard.
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.flush();
+    }
 }
 
 const ERROR: Outcome = Outcome {
@@ -358,41 +398,49 @@ impl Link {
     /// One request on this worker's connection (opened first if needed), bounded by the
     /// timeout. After an error or a timeout the connection is dropped; the next request opens
     /// a new one.
-    async fn send(&mut self) -> Outcome {
-        self.deadline.as_mut().reset(Instant::now() + self.timeout);
+    async fn send(&mut self, now: Instant) -> Outcome {
+        let deadline = now + self.timeout;
+        // The timer is re-armed only when it would fire too late for this request; when it
+        // fires early (at an earlier request's deadline) it is moved to this one. So a run of
+        // fast requests re-arms it about once per timeout, not once per request.
+        if self.deadline.deadline() > deadline {
+            self.deadline.as_mut().reset(deadline);
+        }
         let target = &*self.target;
         let slot = &mut self.conn;
-        let attempt = async {
-            if slot.as_mut().is_some_and(|conn| !conn.is_open()) {
-                *slot = None;
+        let response = {
+            let attempt = std::pin::pin!(async {
+                if slot.as_mut().is_some_and(|conn| !conn.is_open()) {
+                    *slot = None;
+                }
+                if slot.is_none() {
+                    *slot = Some(target.connect().await?);
+                }
+                let conn = slot.as_mut().ok_or(Failed)?;
+                target.exchange(conn).await
+            });
+            let mut attempt = attempt;
+            loop {
+                tokio::select! {
+                    biased;
+                    r = &mut attempt => break r.ok(),
+                    () = self.deadline.as_mut() => {
+                        if Instant::now() >= deadline {
+                            break None;
+                        }
+                        self.deadline.as_mut().reset(deadline);
+                    }
+                }
             }
-            if slot.is_none() {
-                *slot = Some(target.connect().await?);
-            }
-            let conn = slot.as_mut().ok_or(Failed)?;
-            target.exchange(conn).await
-        };
-        let response = tokio::select! {
-            biased;
-            r = attempt => r.ok(),
-            () = self.deadline.as_mut() => None,
         };
         let Some(response) = response else {
             self.conn = None;
             return ERROR;
         };
-        let status = response.status;
-        // The raw head is not kept; estimate it as HTTP/1.1 would put it on the wire (also for
-        // HTTP/2, whose HPACK-compressed head is smaller, so sizes stay comparable).
-        let mut header_size =
-            "HTTP/1.1 000 \r\n".len() + status.canonical_reason().map_or(0, str::len) + 2;
-        for (name, value) in &response.headers {
-            header_size += name.as_str().len() + 2 + value.len() + 2;
-        }
         Outcome {
-            code: i32::from(status.as_u16()),
-            size: (header_size + response.body_len) as u64,
-            header_size: header_size as u64,
+            code: i32::from(response.code),
+            size: (response.header_size + response.body_len) as u64,
+            header_size: response.header_size as u64,
             version: Some(response.version),
         }
     }

@@ -116,16 +116,25 @@ impl Recorder {
     }
 
     pub fn record(&mut self, value: u64) {
-        self.hdr.saturating_record(value);
+        self.record_n(value, 1);
+    }
+
+    /// Records `value` `n` times.
+    pub fn record_n(&mut self, value: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.hdr.saturating_record_n(value, n);
         let scaled = value / self.bucket_unit;
         let idx = FORTIO_BUCKETS.partition_point(|&b| b <= scaled) - 1;
-        self.buckets[idx] += 1;
-        self.count += 1;
+        self.buckets[idx] += n;
+        self.count += n;
         self.min = self.min.min(value);
         self.max = self.max.max(value);
         let v = value as f64;
-        self.sum += v;
-        self.sum_sq += v * v;
+        let nf = n as f64;
+        self.sum += v * nf;
+        self.sum_sq += v * v * nf;
     }
 
     pub fn merge(&mut self, other: &Recorder) {

@@ -6,7 +6,8 @@
 //!   [`parse_duration`] reads Meshery's `dur` and the SMP `duration` strings.
 //! - [`run`] sends the load: `c` connections, each a tokio task with its own keep-alive TCP
 //!   connection speaking HTTP/1.1 or HTTP/2 ([`HttpVersion`]: h2c with prior knowledge on
-//!   `http://`, ALPN on `https://`); with `qps > 0` request `i` is due at `start + i / qps` and
+//!   `http://`, ALPN on `https://`; plain `http://` HTTP/1.1 is written by hand on the socket,
+//!   everything else goes through hyper's client); with `qps > 0` request `i` is due at `start + i / qps` and
 //!   its latency is measured from that time (no coordinated omission); with `qps = 0`
 //!   connections send back to back. It reports [`Progress`] about once per second and can be
 //!   cancelled.
@@ -21,6 +22,7 @@
 
 mod config;
 mod engine;
+mod h1;
 mod histogram;
 mod result;
 mod transport;

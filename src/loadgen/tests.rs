@@ -514,6 +514,344 @@ async fn cancel_ends_the_run_with_a_partial_result() {
     assert_eq!(result.requested_duration, "1m0s");
 }
 
+// ---- the hand-written HTTP/1.1 path against scripted targets ----
+
+/// What a [`raw_target`] saw.
+#[derive(Default)]
+struct RawSeen {
+    connections: AtomicU64,
+    requests: AtomicU64,
+    /// Request lines (`GET / HTTP/1.1`), each once.
+    lines: Mutex<HashSet<String>>,
+}
+
+/// How a [`raw_target`] answers a request, given its request line.
+type Answer = fn(&str) -> Vec<u8>;
+
+/// A target written on a bare `TcpListener`: it reads each request head and writes
+/// `answer(request line)` in 7-byte pieces (so that the client sees heads, chunk sizes and
+/// bodies split across reads); with `close` it then closes the connection. Requests must not
+/// have bodies.
+async fn raw_target(answer: Answer, close: bool) -> (String, Arc<RawSeen>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(RawSeen::default());
+    let server_seen = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            stream.set_nodelay(true).unwrap();
+            let seen = Arc::clone(&server_seen);
+            seen.connections.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                    buf.drain(..end + 4);
+                    let line = head.lines().next().unwrap_or_default().to_string();
+                    seen.requests.fetch_add(1, Ordering::SeqCst);
+                    seen.lines.lock().unwrap().insert(line.clone());
+                    for piece in answer(&line).chunks(7) {
+                        if stream.write_all(piece).await.is_err() {
+                            return;
+                        }
+                    }
+                    if close {
+                        let _ = stream.shutdown().await;
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/"), seen)
+}
+
+/// 20 req/s over 2 connections for 1 s against a raw target; a request that hangs fails the
+/// run after 20 s instead of the usual 3 (so a hang shows as a long run, not as errors).
+async fn run_raw(url: String, method: &str) -> RunResult {
+    run_plain(LoadSpec {
+        method: method.into(),
+        timeout: Duration::from_secs(20),
+        ..spec(url, 20.0, 2, Duration::from_secs(1))
+    })
+    .await
+}
+
+/// Asserts a run of [`run_raw`] got only 200s, as many as the target answered, in time.
+fn assert_all_ok(what: &str, result: &RunResult, seen: &RawSeen) {
+    let requests = result.requests();
+    eprintln!(
+        "{what}: {requests} requests, codes {:?}, sizes {}..{}, header sizes {}..{}, \
+         {} connections",
+        result.ret_codes,
+        result.sizes.min,
+        result.sizes.max,
+        result.header_sizes.min,
+        result.header_sizes.max,
+        seen.connections.load(Ordering::SeqCst)
+    );
+    assert!((18..=20).contains(&requests), "{what}: {requests}");
+    assert_eq!(
+        result.code_count(200),
+        requests,
+        "{what}: {:?}",
+        result.ret_codes
+    );
+    assert_eq!(seen.requests.load(Ordering::SeqCst), requests, "{what}");
+    assert!(
+        Duration::from_nanos(result.actual_duration) < Duration::from_secs(5),
+        "{what}: a request hung"
+    );
+}
+
+/// A chunked body (with a chunk extension, a chunk larger than the read buffer and a
+/// trailer) is read to its end: sizes count the decoded body, and the connection is kept
+/// for the next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunked_bodies_are_read_to_the_end_and_the_connection_kept() {
+    let _serial = SERIAL.lock().await;
+    let (url, seen) = raw_target(
+        |_| {
+            let mut r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+                5\r\nhello\r\n6;ext=1\r\n world\r\n9c40\r\n"
+                .to_vec();
+            r.extend(std::iter::repeat_n(b'a', 40_000));
+            r.extend_from_slice(b"\r\n0\r\nX-Trailer: yes\r\n\r\n");
+            r
+        },
+        false,
+    )
+    .await;
+    let result = run_raw(url, "GET").await;
+    assert_all_ok("chunked", &result, &seen);
+    // "HTTP/1.1 200 OK\r\n" + "Transfer-Encoding: chunked\r\n" + "\r\n"
+    let head = 17.0 + 28.0 + 2.0;
+    assert_eq!(
+        (result.header_sizes.min, result.header_sizes.max),
+        (head, head)
+    );
+    let size = head + 5.0 + 6.0 + 40_000.0;
+    assert_eq!((result.sizes.min, result.sizes.max), (size, size));
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 2, "keep-alive");
+    assert_eq!(result.protocol, "HTTP/1.1");
+}
+
+/// A server that closes after every answer, saying so (`Connection: close`, with a length or
+/// with the body ending at the close) or by answering HTTP/1.0: every request gets its 200 on
+/// a new connection, none is an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_close_answers_reconnect_without_errors() {
+    let _serial = SERIAL.lock().await;
+    let cases: [(&str, Answer, f64, &str); 3] = [
+        (
+            "close with length",
+            |_| b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".to_vec(),
+            2.0,
+            "HTTP/1.1",
+        ),
+        (
+            "close-delimited body",
+            |_| b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil close".to_vec(),
+            11.0,
+            "HTTP/1.1",
+        ),
+        (
+            "HTTP/1.0",
+            |_| b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec(),
+            2.0,
+            "HTTP/1.0",
+        ),
+    ];
+    for (what, answer, body, protocol) in cases {
+        let (url, seen) = raw_target(answer, true).await;
+        let result = run_raw(url, "GET").await;
+        assert_all_ok(what, &result, &seen);
+        assert_eq!(
+            seen.connections.load(Ordering::SeqCst),
+            result.requests(),
+            "{what}: one connection per request"
+        );
+        let size = result.header_sizes.max + body;
+        assert_eq!((result.sizes.min, result.sizes.max), (size, size), "{what}");
+        assert_eq!(result.protocol, protocol, "{what}");
+    }
+}
+
+/// Interim answers (100 Continue, 103 Early Hints) before the real one are skipped: the
+/// result has the final status and its head's size only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interim_1xx_answers_are_skipped() {
+    let _serial = SERIAL.lock().await;
+    let (url, seen) = raw_target(
+        |_| {
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n\
+              HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                .to_vec()
+        },
+        false,
+    )
+    .await;
+    let result = run_raw(url, "GET").await;
+    assert_all_ok("1xx", &result, &seen);
+    // "HTTP/1.1 200 OK\r\n" + "Content-Length: 2\r\n" + "\r\n"
+    assert_eq!(result.header_sizes.max, 38.0);
+    assert_eq!(result.sizes.max, 40.0);
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 2, "keep-alive");
+}
+
+/// Answers to HEAD, and 204 and 304 answers, have no body whatever `Content-Length` says: the
+/// next request is sent on the same connection without waiting for one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_204_and_304_answers_have_no_body() {
+    let _serial = SERIAL.lock().await;
+    let (url, seen) = raw_target(
+        |line| {
+            let answer = if line.starts_with("HEAD ") {
+                "200 OK"
+            } else if line.contains("/304") {
+                "304 Not Modified"
+            } else {
+                "204 No Content"
+            };
+            format!("HTTP/1.1 {answer}\r\nContent-Length: 1000\r\n\r\n").into_bytes()
+        },
+        false,
+    )
+    .await;
+    let result = run_raw(url.clone(), "HEAD").await;
+    assert_all_ok("HEAD", &result, &seen);
+    let lines: Vec<_> = seen.lines.lock().unwrap().iter().cloned().collect();
+    assert_eq!(lines, ["HEAD / HTTP/1.1"]);
+    // "HTTP/1.1 200 OK\r\n" + "Content-Length: 1000\r\n" + "\r\n": no body.
+    assert_eq!((result.sizes.min, result.sizes.max), (41.0, 41.0));
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 2, "keep-alive");
+
+    for (path, code) in [("304", 304), ("204", 204)] {
+        let result = run_raw(format!("{url}{path}"), "GET").await;
+        let requests = result.requests();
+        eprintln!("{code}: {:?}", result.ret_codes);
+        assert!((18..=20).contains(&requests), "{code}: {requests}");
+        assert_eq!(result.code_count(code), requests, "{:?}", result.ret_codes);
+        assert_eq!(result.sizes.max, result.header_sizes.max, "{code}: no body");
+    }
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 6, "keep-alive");
+}
+
+/// Malformed answers (not HTTP, a bad chunk size, a bad length, a body cut short by the
+/// close) are transport errors (-1), found without waiting for the timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_answers_are_errors_not_hangs() {
+    let _serial = SERIAL.lock().await;
+    let cases: [(&str, Answer, bool); 5] = [
+        ("not HTTP", |_| b"hello there\r\n\r\n".to_vec(), false),
+        (
+            "bad chunk size",
+            |_| b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".to_vec(),
+            false,
+        ),
+        (
+            "chunk without its CRLF",
+            |_| b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokxx".to_vec(),
+            false,
+        ),
+        (
+            "bad length",
+            |_| b"HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok".to_vec(),
+            false,
+        ),
+        (
+            "body cut short",
+            |_| b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok".to_vec(),
+            true,
+        ),
+    ];
+    for (what, answer, close) in cases {
+        let (url, seen) = raw_target(answer, close).await;
+        let result = run_raw(url, "GET").await;
+        let requests = result.requests();
+        let actual = Duration::from_nanos(result.actual_duration);
+        eprintln!("{what}: {:?} in {actual:?}", result.ret_codes);
+        assert!((18..=20).contains(&requests), "{what}: {requests}");
+        assert_eq!(
+            result.code_count(-1),
+            requests,
+            "{what}: {:?}",
+            result.ret_codes
+        );
+        assert!(actual < Duration::from_secs(5), "{what}: a request hung");
+        assert_eq!(seen.requests.load(Ordering::SeqCst), requests, "{what}");
+        assert_eq!(result.sizes.count, 0, "{what}: no response, no size");
+    }
+}
+
+/// A target that never answers: every request fails at its timeout (200 ms), one after the
+/// other on a fresh connection each, so the timer is re-armed correctly from request to
+/// request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_request_times_out_on_its_own_deadline() {
+    let _serial = SERIAL.lock().await;
+    let (url, seen) = raw_target(|_| Vec::new(), false).await;
+    let result = run_plain(LoadSpec {
+        timeout: Duration::from_millis(200),
+        ..spec(url, 0.0, 1, Duration::from_secs(1))
+    })
+    .await;
+    let h = &result.duration_histogram;
+    eprintln!(
+        "timeouts: {:?}, latency {:.1}..{:.1} ms, {} connections",
+        result.ret_codes,
+        ms(h.min),
+        ms(h.max),
+        seen.connections.load(Ordering::SeqCst)
+    );
+    let requests = result.requests();
+    assert!((4..=5).contains(&requests), "{requests}");
+    assert_eq!(result.code_count(-1), requests);
+    assert!(h.min >= 0.2 && h.max < 0.3, "{} .. {}", h.min, h.max);
+    assert_eq!(seen.connections.load(Ordering::SeqCst), requests);
+}
+
+/// The request is serialized once: request line, Host unless given, the headers as given
+/// (without Content-Length and Transfer-Encoding), a Content-Length for a body or a POST.
+#[test]
+fn requests_are_serialized_once_as_http1() {
+    let get = super::h1::request_bytes("GET", "/a?b=1", "example.com:8080", &[], &[]);
+    assert_eq!(
+        get,
+        b"GET /a?b=1 HTTP/1.1\r\nhost: example.com:8080\r\n\r\n"
+    );
+    let post = super::h1::request_bytes(
+        "POST",
+        "/",
+        "h",
+        &[
+            ("x-test", b"yes"),
+            ("Host", b"other"),
+            ("content-length", b"99"),
+            ("transfer-encoding", b"chunked"),
+        ],
+        b"hello",
+    );
+    assert_eq!(
+        String::from_utf8(post).unwrap(),
+        "POST / HTTP/1.1\r\nx-test: yes\r\nHost: other\r\ncontent-length: 5\r\n\r\nhello"
+    );
+    let empty_post = super::h1::request_bytes("POST", "/", "h", &[], &[]);
+    assert_eq!(
+        empty_post,
+        b"POST / HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n"
+    );
+}
+
 // ---- checks ----
 
 #[test]
@@ -725,6 +1063,17 @@ fn histograms_export_in_fortio_units() {
     assert!((buckets[1].3 - 100.0 * 100.0 / 101.0).abs() < 1e-9);
     assert!((buckets[2].3 - 100.0).abs() < 1e-9);
     assert_eq!(h.count_at_least(0.3), 1);
+
+    // Recording a value n times at once is recording it n times.
+    let (mut once, mut each) = (Recorder::bytes(), Recorder::bytes());
+    once.record_n(120, 3);
+    once.record_n(7, 0);
+    once.record(40);
+    for v in [120, 120, 120, 40] {
+        each.record(v);
+    }
+    assert_eq!(once.export(1.0), each.export(1.0));
+    assert_eq!(once.count(), 4);
 
     let empty = Recorder::bytes().export(1.0);
     assert_eq!(empty.count, 0);

@@ -1,5 +1,6 @@
-//! One worker's connection to the target on hyper's low-level client: TCP (plus TLS through
-//! native-tls, with ALPN), HTTP/1.1 or HTTP/2, polled by the worker's own task.
+//! One worker's connection to the target: for plain `http://` spoken as HTTP/1.1 the
+//! hand-written exchange of `h1.rs`; otherwise hyper's low-level client over TCP (plus TLS
+//! through native-tls, with ALPN), HTTP/1.1 or HTTP/2, polled by the worker's own task.
 //!
 //! Why not reqwest: per request, reqwest re-parses the URL, hashes a pool key, clones its
 //! connector and client, arms a boxed timeout and hands the request to a separate connection
@@ -22,6 +23,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
 use super::config::{HttpVersion, LoadSpec};
+use super::h1;
 
 /// Where and what to send, prepared once per run and shared by all workers.
 pub(super) struct Target {
@@ -40,20 +42,32 @@ pub(super) struct Target {
     h1_headers: HeaderMap,
     h2_headers: HeaderMap,
     body: Bytes,
+    /// The whole request for the hand-written HTTP/1.1 path (`h1.rs`), when it is used:
+    /// `http://` with [`HttpVersion::Http1`].
+    raw_request: Option<Vec<u8>>,
 }
 
-/// What one exchange gave: status, HTTP version, response headers and body bytes.
+/// What one exchange gave: status, HTTP version, the estimated size of the response head
+/// (as HTTP/1.1 puts it on the wire: status line with the canonical reason, then
+/// `name: value` lines) and the body bytes.
 pub(super) struct Response {
-    pub status: hyper::StatusCode,
+    pub code: u16,
     pub version: Version,
-    pub headers: HeaderMap,
+    pub header_size: usize,
     pub body_len: usize,
 }
 
-/// An open connection: the handle requests are sent on, and the connection's own future,
+/// An open connection.
+pub(super) enum Connection {
+    /// The hand-written HTTP/1.1 exchange.
+    Raw(h1::Conn),
+    Hyper(HyperConnection),
+}
+
+/// A hyper connection: the handle requests are sent on, and the connection's own future,
 /// which must be polled for anything to move (the worker polls it while it waits for a
 /// response; it completes when the connection closes).
-pub(super) struct Connection {
+pub(super) struct HyperConnection {
     sender: Sender,
     driver: Pin<Box<dyn Future<Output = ()> + Send>>,
 }
@@ -130,16 +144,25 @@ impl Target {
         }
         let h2_headers = headers.clone();
         let mut h1_headers = headers;
+        // `url.port()` is `None` for the scheme's default port, which Host leaves out.
+        let authority = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_string(),
+        };
+        let authority_value = HeaderValue::from_str(&authority)
+            .map_err(|_| format!("url {:?} has an invalid host", spec.url))?;
         if !h1_headers.contains_key(HOST) {
-            // `url.port()` is `None` for the scheme's default port, which Host leaves out.
-            let authority = match url.port() {
-                Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
-                None => url.host_str().unwrap_or_default().to_string(),
-            };
-            let value = HeaderValue::from_str(&authority)
-                .map_err(|_| format!("url {:?} has an invalid host", spec.url))?;
-            h1_headers.insert(HOST, value);
+            h1_headers.insert(HOST, authority_value);
         }
+        let body = spec.body.clone().unwrap_or_default();
+        let raw_request = (!https && spec.http_version == HttpVersion::Http1).then(|| {
+            let headers: Vec<(&str, &[u8])> = h1_headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes()))
+                .collect();
+            let path = path.path_and_query().map_or("/", |p| p.as_str());
+            h1::request_bytes(method.as_str(), path, &authority, &headers, &body)
+        });
 
         let tls = if https {
             let mut builder = native_tls::TlsConnector::builder();
@@ -166,7 +189,8 @@ impl Target {
             absolute,
             h1_headers,
             h2_headers,
-            body: Bytes::from(spec.body.clone().unwrap_or_default()),
+            body: Bytes::from(body),
+            raw_request,
         })
     }
 
@@ -182,6 +206,9 @@ impl Target {
         }
         let stream = stream.ok_or(Failed)?;
         stream.set_nodelay(true)?;
+        if self.raw_request.is_some() {
+            return Ok(Connection::Raw(h1::Conn::new(stream)));
+        }
         let prior_knowledge = self.version == HttpVersion::Http2;
         match &self.tls {
             None => handshake(stream, prior_knowledge).await,
@@ -196,10 +223,21 @@ impl Target {
         }
     }
 
-    /// Sends the request on `conn` and reads the whole response, polling the connection
-    /// meanwhile. An error means the connection is unusable (drop it).
+    /// Sends the request on `conn` and reads the whole response. An error means the
+    /// connection is unusable (drop it).
     pub(super) async fn exchange(&self, conn: &mut Connection) -> Result<Response, Failed> {
-        let Connection { sender, driver } = conn;
+        match (conn, &self.raw_request) {
+            (Connection::Raw(conn), Some(request)) => {
+                conn.exchange(request, self.method == Method::HEAD).await
+            }
+            (Connection::Hyper(conn), _) => self.exchange_hyper(conn).await,
+            (Connection::Raw(_), None) => Err(Failed),
+        }
+    }
+
+    /// The exchange on hyper, polling the connection's future meanwhile.
+    async fn exchange_hyper(&self, conn: &mut HyperConnection) -> Result<Response, Failed> {
+        let HyperConnection { sender, driver } = conn;
         let exchange = async {
             let response = match sender {
                 Sender::H1(s) => {
@@ -220,10 +258,17 @@ impl Target {
                     body_len += data.len();
                 }
             }
+            // The raw head is not kept; estimate it as HTTP/1.1 would put it on the wire (also
+            // for HTTP/2, whose HPACK-compressed head is smaller, so sizes stay comparable).
+            let mut header_size =
+                "HTTP/1.1 000 \r\n".len() + parts.status.canonical_reason().map_or(0, str::len) + 2;
+            for (name, value) in &parts.headers {
+                header_size += name.as_str().len() + 2 + value.len() + 2;
+            }
             Ok(Response {
-                status: parts.status,
+                code: parts.status.as_u16(),
                 version: parts.version,
-                headers: parts.headers,
+                header_size,
                 body_len,
             })
         };
@@ -246,8 +291,19 @@ impl Target {
 
 impl Connection {
     /// Whether the connection can take another request: false once the server closed it
-    /// (e.g. after `Connection: close`), which shows only when its future is polled.
+    /// (e.g. after `Connection: close`).
     pub(super) fn is_open(&mut self) -> bool {
+        match self {
+            Connection::Raw(conn) => conn.is_open(),
+            Connection::Hyper(conn) => conn.is_open(),
+        }
+    }
+}
+
+impl HyperConnection {
+    /// False once the server closed the connection, which shows only when its future is
+    /// polled.
+    fn is_open(&mut self) -> bool {
         let closed = match &self.sender {
             Sender::H1(s) => s.is_closed(),
             Sender::H2(s) => s.is_closed(),
@@ -268,19 +324,19 @@ where
     let io = TokioIo::new(io);
     if h2 {
         let (sender, conn) = http2::handshake(TokioExecutor::new(), io).await?;
-        Ok(Connection {
+        Ok(Connection::Hyper(HyperConnection {
             sender: Sender::H2(sender),
             driver: Box::pin(async move {
                 let _ = conn.await;
             }),
-        })
+        }))
     } else {
         let (sender, conn) = http1::handshake(io).await?;
-        Ok(Connection {
+        Ok(Connection::Hyper(HyperConnection {
             sender: Sender::H1(sender),
             driver: Box::pin(async move {
                 let _ = conn.await;
             }),
-        })
+        }))
     }
 }
