@@ -435,12 +435,23 @@ impl Running {
     }
 
     /// Resolves when the server stops by itself (a signal in `main`). The scheduler has
-    /// stopped too before the store closes, so no tick is claimed on a closing pool.
+    /// stopped too before the store closes, so no tick is claimed on a closing pool, and
+    /// cancelled load tests have stored their partial results.
     pub async fn wait(self) -> std::io::Result<()> {
         let r = self.handle.await.unwrap_or(Ok(()));
         // The server may also have stopped on an error: the scheduler must stop all the same.
         let _ = self.state.shutdown.send(true);
         let _ = self.scheduler.await;
+        // Running load tests were cancelled by the same signal; let them store what they
+        // measured (each holds a permit until it is done) before the store closes.
+        let all = u32::try_from(self.state.config.perf_max_concurrent_runs).unwrap_or(u32::MAX);
+        let runs_done = self.state.perf_runs.acquire_many(all);
+        if tokio::time::timeout(std::time::Duration::from_secs(10), runs_done)
+            .await
+            .is_err()
+        {
+            tracing::warn!("load tests still storing their results after 10 s; closing anyway");
+        }
         self.state.store.close().await;
         r
     }

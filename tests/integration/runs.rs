@@ -527,3 +527,50 @@ async fn smp_test_configurations_are_stored() {
     assert!(meshes.meshes.iter().any(|m| m == "ISTIO"));
     s.stop().await;
 }
+
+/// Shutting down cancels a running test; what it measured is stored before the database
+/// closes, marked `Cancelled`, and a new server on the same database lists it.
+#[tokio::test]
+async fn a_shutdown_stores_the_cancelled_run() {
+    let t = target().await;
+    let dir = temp_dir();
+    let db = format!("sqlite://{}?mode=rwc", dir.join("kept.sql").display());
+    let first = server_with(|c| c.database_url = Some(db.clone())).await;
+    let c = first.client();
+    let id = profile(&c, &t.url("/delay/0"), 50, 1, "60s").await;
+    let mut stream = c
+        .run_performance_profile()
+        .id(id)
+        .name("cut short")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    // Wait until requests have been answered, then stop the server mid-run.
+    read_messages(&mut stream, 10, |m| {
+        m.progress.as_ref().is_some_and(|p| p.requests > 0)
+    })
+    .await;
+    // With no request left open, nothing but the run itself keeps the server from closing.
+    drop(stream);
+    first.stop().await;
+    let second = server_with(|c| c.database_url = Some(db.clone())).await;
+    let page = second
+        .client()
+        .get_user_performance_profile_results()
+        .id(id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.total_count, 1, "stored before the store closed");
+    let r = &page.results[0];
+    assert_eq!(r.runner_results["Cancelled"], true);
+    assert!(
+        r.smp.requests > 0 && r.smp.requests < 3000,
+        "{}",
+        r.smp.requests
+    );
+    second.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
