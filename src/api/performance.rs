@@ -142,6 +142,34 @@ impl Handlers {
     }
 }
 
+/// A result-list operation: of one profile when the path has `id`, else of all results.
+macro_rules! result_list {
+    ($name:ident, $resp:ident $(, $id:ident)?) => {
+        async fn $name(
+            &self,
+            auth: Authenticated,
+            $($id: uuid::Uuid,)?
+            page: i64,
+            pagesize: i64,
+            search: Option<String>,
+            order: Option<SortOrder>,
+            from: Option<chrono::DateTime<chrono::Utc>>,
+            to: Option<chrono::DateTime<chrono::Utc>>,
+        ) -> Result<$resp, AppError> {
+            let profile: Option<uuid::Uuid> = None $(.or(Some($id)))?;
+            let s = ResultSelection {
+                page,
+                pagesize,
+                search,
+                order,
+                from,
+                to,
+            };
+            Ok($resp::Ok(Json(self.result_page(&auth, profile, s).await?)))
+        }
+    };
+}
+
 impl PerformanceApi for Handlers {
     async fn get_user_performance_profiles(
         &self,
@@ -229,117 +257,23 @@ impl PerformanceApi for Handlers {
         Ok(DeletePerformanceProfileResponse::Ok(Json(Deleted { id })))
     }
 
-    async fn get_user_performance_profile_results(
-        &self,
-        auth: Authenticated,
-        id: uuid::Uuid,
-        page: i64,
-        pagesize: i64,
-        search: Option<String>,
-        order: Option<SortOrder>,
-        from: Option<chrono::DateTime<chrono::Utc>>,
-        to: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<GetUserPerformanceProfileResultsResponse, AppError> {
-        let s = ResultSelection {
-            page,
-            pagesize,
-            search,
-            order,
-            from,
-            to,
-        };
-        let p = self.result_page(&auth, Some(id), s).await?;
-        Ok(GetUserPerformanceProfileResultsResponse::Ok(Json(p)))
-    }
-
-    async fn get_performance_profile_results(
-        &self,
-        auth: Authenticated,
-        id: uuid::Uuid,
-        page: i64,
-        pagesize: i64,
-        search: Option<String>,
-        order: Option<SortOrder>,
-        from: Option<chrono::DateTime<chrono::Utc>>,
-        to: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<GetPerformanceProfileResultsResponse, AppError> {
-        let s = ResultSelection {
-            page,
-            pagesize,
-            search,
-            order,
-            from,
-            to,
-        };
-        let p = self.result_page(&auth, Some(id), s).await?;
-        Ok(GetPerformanceProfileResultsResponse::Ok(Json(p)))
-    }
-
-    async fn get_perf_results(
-        &self,
-        auth: Authenticated,
-        page: i64,
-        pagesize: i64,
-        search: Option<String>,
-        order: Option<SortOrder>,
-        from: Option<chrono::DateTime<chrono::Utc>>,
-        to: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<GetPerfResultsResponse, AppError> {
-        let s = ResultSelection {
-            page,
-            pagesize,
-            search,
-            order,
-            from,
-            to,
-        };
-        let p = self.result_page(&auth, None, s).await?;
-        Ok(GetPerfResultsResponse::Ok(Json(p)))
-    }
-
-    async fn get_user_performance_results(
-        &self,
-        auth: Authenticated,
-        page: i64,
-        pagesize: i64,
-        search: Option<String>,
-        order: Option<SortOrder>,
-        from: Option<chrono::DateTime<chrono::Utc>>,
-        to: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<GetUserPerformanceResultsResponse, AppError> {
-        let s = ResultSelection {
-            page,
-            pagesize,
-            search,
-            order,
-            from,
-            to,
-        };
-        let p = self.result_page(&auth, None, s).await?;
-        Ok(GetUserPerformanceResultsResponse::Ok(Json(p)))
-    }
-
-    async fn get_performance_results(
-        &self,
-        auth: Authenticated,
-        page: i64,
-        pagesize: i64,
-        search: Option<String>,
-        order: Option<SortOrder>,
-        from: Option<chrono::DateTime<chrono::Utc>>,
-        to: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> Result<GetPerformanceResultsResponse, AppError> {
-        let s = ResultSelection {
-            page,
-            pagesize,
-            search,
-            order,
-            from,
-            to,
-        };
-        let p = self.result_page(&auth, None, s).await?;
-        Ok(GetPerformanceResultsResponse::Ok(Json(p)))
-    }
+    // Meshery serves the same lists at several paths: one body each, different names.
+    result_list!(
+        get_user_performance_profile_results,
+        GetUserPerformanceProfileResultsResponse,
+        id
+    );
+    result_list!(
+        get_performance_profile_results,
+        GetPerformanceProfileResultsResponse,
+        id
+    );
+    result_list!(get_perf_results, GetPerfResultsResponse);
+    result_list!(
+        get_user_performance_results,
+        GetUserPerformanceResultsResponse
+    );
+    result_list!(get_performance_results, GetPerformanceResultsResponse);
 
     async fn get_perf_result(
         &self,
