@@ -133,6 +133,15 @@ struct WatchResults {
 #[allow(dead_code)]
 #[derive(cynic::QueryFragment, Debug)]
 #[cynic(graphql_type = "Subscription", variables = "WatchVars")]
+struct WatchProfiles {
+    #[arguments(selector: $selector)]
+    subscribe_perf_profiles: PerfPageProfiles,
+}
+
+/// Used for its query text.
+#[allow(dead_code)]
+#[derive(cynic::QueryFragment, Debug)]
+#[cynic(graphql_type = "Subscription", variables = "WatchVars")]
 struct WatchProgress {
     #[arguments(profileID: $profile)]
     subscribe_perf_progress: PerfProgress,
@@ -267,8 +276,8 @@ async fn profiles_and_results_over_graphql() {
     s.stop().await;
 }
 
-/// Over graphql-transport-ws: `subscribePerfResults` sends the page at once and again when a
-/// run of the profile is stored; `subscribePerfProgress` streams the run as it goes, ending
+/// Over graphql-transport-ws: `subscribePerfResults` and `subscribePerfProfiles` send the page
+/// at once and again when a run of the profile is stored; `subscribePerfProgress` streams the run as it goes, ending
 /// with `success` and the result.
 #[tokio::test]
 async fn results_and_progress_subscriptions() {
@@ -293,6 +302,10 @@ async fn results_and_progress_subscriptions() {
             serde_json::to_value(WatchProgress::build(vars())).unwrap(),
         ),
         (
+            "profiles",
+            serde_json::to_value(WatchProfiles::build(vars())).unwrap(),
+        ),
+        (
             "results",
             serde_json::to_value(WatchResults::build(vars())).unwrap(),
         ),
@@ -303,10 +316,12 @@ async fn results_and_progress_subscriptions() {
             .unwrap();
     }
     let mut pages = Vec::new();
+    let mut profile_pages = Vec::new();
     let mut progress = Vec::new();
     let mut started = false;
     tokio::time::timeout(Duration::from_secs(30), async {
         while pages.len() < 2
+            || profile_pages.len() < 2
             || progress
                 .last()
                 .is_none_or(|p: &serde_json::Value| p["status"] != "success")
@@ -340,6 +355,12 @@ async fn results_and_progress_subscriptions() {
                             .await;
                     });
                 }
+            } else if v["id"] == "profiles" {
+                profile_pages.push(
+                    data["subscribePerfProfiles"]["profiles"][0]["total_results"]
+                        .as_i64()
+                        .unwrap(),
+                );
             } else {
                 progress.push(data["subscribePerfProgress"].clone());
             }
@@ -349,6 +370,11 @@ async fn results_and_progress_subscriptions() {
     .expect("the subscriptions deliver within 30 s");
     assert_eq!(pages[0], 0, "the page at once");
     assert_eq!(pages[1], 1, "again after the run was stored");
+    assert_eq!(
+        profile_pages[..2],
+        [0, 1],
+        "the profile's result count, then again after the run"
+    );
     let last = progress.last().unwrap();
     assert_eq!(last["result"]["name"], "watched");
     assert!(last["requests"].as_i64().unwrap() >= 90, "{last}");
