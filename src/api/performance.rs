@@ -325,7 +325,8 @@ impl PerformanceApi for Handlers {
             body: req_body,
             content_type,
         };
-        let req = runs::request_for_profile(&profile, overrides)?;
+        let mut req = runs::request_for_profile(&profile, overrides)?;
+        req.publish = Some(runs::Publisher::of(&auth.0));
         let handle = runs::start(self.0.clone(), auth.0.user.clone(), req)?;
         Ok(RunPerformanceProfileResponse::Ok(EventStream::new(
             run_stream(&self.0, handle),
@@ -371,7 +372,8 @@ impl PerformanceApi for Handlers {
             protocol: client.protocol,
             mesh: body.mesh.and_then(|m| m.r#type).unwrap_or_default(),
         };
-        let req = runs::request_from_smp(smp)?;
+        let mut req = runs::request_from_smp(smp)?;
+        req.publish = Some(runs::Publisher::of(&auth.0));
         let handle = runs::start(self.0.clone(), auth.0.user.clone(), req)?;
         Ok(RunPerfTestResponse::Ok(EventStream::new(run_stream(
             &self.0, handle,

@@ -108,6 +108,16 @@ pub trait Provider: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async { Ok(()) })
     }
+    /// Hands a stored load-test result to the provider (`persist-results`). `Ok(false)` when
+    /// the provider keeps no results (the Local provider, or a remote one without the
+    /// capability): this server's copy is then the only one.
+    fn persist_result<'a>(
+        &'a self,
+        _session: &'a super::Session,
+        _result: &'a serde_json::Value,
+    ) -> BoxFuture<'a, Result<bool, AppError>> {
+        Box::pin(async { Ok(false) })
+    }
     /// The user's events as the provider lists them (`get-events`); none for the Local provider.
     fn fetch_events<'a>(
         &'a self,

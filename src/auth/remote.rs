@@ -15,7 +15,8 @@
 //! - **Cache.** A verified token is remembered with its user and expiry, so a request with a
 //!   known good token does no RSA work.
 //! - **Capabilities drive persistence**, as in Meshery: the user profile comes from
-//!   `users-profile`, preferences live at `sync-prefs`, new events go to `persist-events`. A
+//!   `users-profile`, preferences live at `sync-prefs`, new events go to `persist-events`
+//!   (load-test results to `persist-results`). A
 //!   capability the provider lacks is a clear error naming it (`meshery-server-1011`).
 //! - **Logout** calls `{base}/logout` and `{base}/revoke` (for the refresh token), bounded by the
 //!   HTTP timeout, and succeeds locally whatever the provider says.
@@ -392,6 +393,29 @@ impl RemoteProvider {
         }
     }
 
+    /// POSTs `body` to the endpoint of `feature` on the user's behalf (`what` names it in
+    /// errors); a provider without the capability is `CapabilityMissing`.
+    async fn post_to(
+        &self,
+        session: &super::Session,
+        feature: &str,
+        body: &Value,
+        what: &str,
+    ) -> Result<(), AppError> {
+        let url = self.capability_url(feature, session.access().as_deref())?;
+        let resp = session
+            .send(self, |t| self.http.post(&url).bearer_auth(t).json(body))
+            .await
+            .map_err(|e| self.unreachable(format!("cannot persist {what}: {e}")))?;
+        match resp.status().as_u16() {
+            401 => Err(AppError::unauthenticated(
+                "the provider refused the session; log in again",
+            )),
+            s if (200..300).contains(&s) => Ok(()),
+            s => Err(self.unreachable(format!("answered {s} when persisting {what}"))),
+        }
+    }
+
     /// Fills the profile from `users-profile` when the provider offers it; the token's claims
     /// stay the answer when it does not, or when the call fails.
     async fn enrich(&self, token: &str, mut user: User) -> User {
@@ -693,17 +717,26 @@ impl Provider for RemoteProvider {
         event: &'a Value,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
-            let url = self.capability_url("persist-events", session.access().as_deref())?;
-            let resp = session
-                .send(self, |t| self.http.post(&url).bearer_auth(t).json(event))
+            self.post_to(session, "persist-events", event, "an event")
                 .await
-                .map_err(|e| self.unreachable(format!("cannot persist the event: {e}")))?;
-            match resp.status().as_u16() {
-                401 => Err(AppError::unauthenticated(
-                    "the provider refused the session; log in again",
-                )),
-                s if (200..300).contains(&s) => Ok(()),
-                s => Err(self.unreachable(format!("answered {s} when persisting an event"))),
+        })
+    }
+
+    fn persist_result<'a>(
+        &'a self,
+        session: &'a super::Session,
+        result: &'a Value,
+    ) -> BoxFuture<'a, Result<bool, AppError>> {
+        Box::pin(async move {
+            match self
+                .post_to(session, "persist-results", result, "a result")
+                .await
+            {
+                Ok(()) => Ok(true),
+                Err(e) if e.code == crate::generated::rest::ErrorCode::CapabilityMissing => {
+                    Ok(false)
+                }
+                Err(e) => Err(e),
             }
         })
     }

@@ -46,6 +46,25 @@ impl PerfResult {
         }
     }
 
+    /// The result as Meshery's `MesheryResult` JSON (camelCase), as handed to a provider.
+    pub fn to_document(&self) -> serde_json::Value {
+        serde_json::json!({
+            "mesheryId": self.id,
+            "name": self.name,
+            "mesh": self.mesh,
+            "performanceProfile": self.profile_id,
+            "testId": self.test_id,
+            "runnerResults": self.runner_results,
+            "serverMetrics": {},
+            "serverBoardConfig": {},
+            "testStartTime": crate::store::format_time(self.test_start_time),
+            "userId": self.user_id,
+            "smp": self.smp,
+            "createdAt": crate::store::format_time(self.created_at),
+            "updatedAt": crate::store::format_time(self.updated_at),
+        })
+    }
+
     pub(crate) fn to_row(&self) -> ResultRow {
         ResultRow {
             id: self.id.clone(),

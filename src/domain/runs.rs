@@ -7,6 +7,7 @@
 //! starts ([`start`] does this), so it misses nothing.
 
 use crate::AppState;
+use crate::auth::{Provider, RequestContext, Session};
 use crate::bus::Message;
 use crate::domain::events::{self, NewEvent};
 use crate::domain::profiles::Profile;
@@ -36,6 +37,31 @@ pub struct RunRequest {
     pub mesh: String,
     /// Stored as the result's `testId` (Meshery's `uuid` parameter); a new UUID when absent.
     pub test_id: Option<String>,
+    /// Where the stored result is also handed (the user's remote provider, when the run was
+    /// started by a request; a scheduled run has no credentials to do so).
+    pub publish: Option<Publisher>,
+}
+
+/// A provider and the user's session with it, for `persist-results`.
+#[derive(Clone)]
+pub struct Publisher {
+    pub provider: Arc<dyn Provider>,
+    pub session: Session,
+}
+
+impl Publisher {
+    pub fn of(ctx: &RequestContext) -> Self {
+        Publisher {
+            provider: ctx.provider.clone(),
+            session: ctx.session.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Publisher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Publisher({})", self.provider.name())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -296,6 +322,7 @@ impl Run {
             user_id: self.user.id.clone(),
             profile_id: self.req.profile_id.clone(),
         });
+        self.hand_to_provider(&result, last).await;
         let smp = run.smp();
         self.event(
             if run.cancelled { "warning" } else { "success" },
@@ -322,6 +349,36 @@ impl Run {
             last,
             Some(result),
         );
+    }
+
+    /// Gives the stored result to the user's provider when it keeps results; a failure is
+    /// reported (message and event) but does not fail the run: the result is stored here.
+    async fn hand_to_provider(&self, result: &PerfResult, progress: Progress) {
+        let Some(p) = &self.req.publish else { return };
+        let name = p.provider.name().to_string();
+        match p
+            .provider
+            .persist_result(&p.session, &result.to_document())
+            .await
+        {
+            Ok(false) => {}
+            Ok(true) => self.publish(
+                RunStatus::Info,
+                format!("Result handed to provider {name}"),
+                progress,
+                None,
+            ),
+            Err(e) => {
+                let message = format!(
+                    "could not hand the result to provider {name}: {}",
+                    e.message
+                );
+                tracing::warn!(run = %self.run_id, %message);
+                self.event("warning", "not-published", message.clone())
+                    .await;
+                self.publish(RunStatus::Info, message, progress, None);
+            }
+        }
     }
 
     async fn fail(&self, message: String, progress: Progress) {
@@ -459,6 +516,7 @@ pub fn request_for_profile(p: &Profile, o: Overrides) -> Result<RunRequest, AppE
         load_generator,
         mesh: o.mesh.unwrap_or_else(|| s.service_mesh.clone()),
         test_id: o.test_id.filter(|t| !t.is_empty()),
+        publish: None,
     })
 }
 
@@ -519,6 +577,7 @@ pub fn request_from_smp(t: SmpTest) -> Result<RunRequest, AppError> {
         load_generator: t.load_generator.unwrap_or_else(|| "fortio".into()),
         mesh: t.mesh,
         test_id: None,
+        publish: None,
     })
 }
 

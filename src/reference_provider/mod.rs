@@ -9,7 +9,7 @@
 //!
 //! Endpoints (see `routes.rs` and `extensions.rs`): `GET /{version}/capabilities`,
 //! `GET /login`, `GET /logout`, `GET /keys`, `POST /introspect`, `POST /refresh`,
-//! `POST /revoke`, `GET /user`, `GET|PUT /user/preferences`, `GET|POST /events`,
+//! `POST /revoke`, `GET /user`, `GET|PUT /user/preferences`, `GET|POST /events`, `GET|POST /results`,
 //! `GET /extensions/openapi.json`, `GET /extensions/hello`, `* /extensions/echo`,
 //! `GET /extensions/status/{code}`.
 

@@ -33,6 +33,7 @@ pub(crate) fn app(shared: Arc<Shared>) -> impl Endpoint {
         .at("/user", get(user))
         .at("/user/preferences", get(get_prefs).put(put_prefs))
         .at("/events", get(list_events).post(add_event))
+        .at("/results", get(list_results).post(add_result))
         .at("/extensions/openapi.json", get(extensions::openapi))
         .at("/extensions/hello", get(extensions::hello))
         // Any method: echoing the method is the point, for proxy tests.
@@ -140,6 +141,7 @@ fn capabilities(req: &Request, Data(shared): Data<&Arc<Shared>>) -> Response {
         json!({"feature": "sync-prefs", "endpoint": "/user/preferences"}),
         json!({"feature": "persist-events", "endpoint": "/events"}),
         json!({"feature": "get-events", "endpoint": "/events"}),
+        json!({"feature": "persist-results", "endpoint": "/results"}),
         json!({"feature": "users-profile", "endpoint": "/user"}),
         json!({"feature": "openapi", "endpoint": "/extensions/openapi.json"}),
     ];
@@ -341,38 +343,65 @@ async fn put_prefs(req: &Request, body: Body, Data(shared): Data<&Arc<Shared>>) 
     )
 }
 
-#[handler]
-fn list_events(req: &Request, Data(shared): Data<&Arc<Shared>>) -> Response {
+/// `GET /events` and `GET /results`: the user's items of that kind, as one page.
+fn list_items(kind: &'static str, req: &Request, shared: &Arc<Shared>) -> Response {
     respond(authenticate(shared, req).map(|c| {
-        let events = lock(&shared.store).events(&c.sub);
-        let n = events.len();
+        let items = lock(&shared.store).items(kind, &c.sub);
+        let n = items.len();
         json(
             StatusCode::OK,
-            json!({"events": events, "page": 0, "pageSize": n, "totalCount": n}),
+            json!({kind: items, "page": 0, "pageSize": n, "totalCount": n}),
         )
     }))
 }
 
-#[handler]
-async fn add_event(req: &Request, body: Body, Data(shared): Data<&Arc<Shared>>) -> Response {
+/// `POST /events` and `POST /results`: keeps a JSON object for the user, with an `id`
+/// (`id_key`) assigned when it has none.
+async fn add_item(
+    kind: &'static str,
+    id_key: &str,
+    req: &Request,
+    body: Body,
+    shared: &Arc<Shared>,
+) -> Response {
     respond(
         async {
             let c = authenticate(shared, req)?;
-            let mut event = read_json(body).await?;
-            let Some(obj) = event.as_object_mut() else {
+            let mut item = read_json(body).await?;
+            let Some(obj) = item.as_object_mut() else {
                 return Err(reject(
                     StatusCode::BAD_REQUEST,
-                    "an event must be a JSON object",
+                    "the body must be a JSON object",
                 ));
             };
-            if obj.get("id").is_none_or(Value::is_null) {
-                obj.insert("id".into(), json!(uuid::Uuid::new_v4().to_string()));
+            if obj.get(id_key).is_none_or(Value::is_null) {
+                obj.insert(id_key.into(), json!(uuid::Uuid::new_v4().to_string()));
             }
-            lock(&shared.store).add_event(&c.sub, event.clone());
-            Ok(json(StatusCode::CREATED, event))
+            lock(&shared.store).add_item(kind, &c.sub, item.clone());
+            Ok(json(StatusCode::CREATED, item))
         }
         .await,
     )
+}
+
+#[handler]
+fn list_events(req: &Request, Data(shared): Data<&Arc<Shared>>) -> Response {
+    list_items("events", req, shared)
+}
+
+#[handler]
+async fn add_event(req: &Request, body: Body, Data(shared): Data<&Arc<Shared>>) -> Response {
+    add_item("events", "id", req, body, shared).await
+}
+
+#[handler]
+fn list_results(req: &Request, Data(shared): Data<&Arc<Shared>>) -> Response {
+    list_items("results", req, shared)
+}
+
+#[handler]
+async fn add_result(req: &Request, body: Body, Data(shared): Data<&Arc<Shared>>) -> Response {
+    add_item("results", "mesheryId", req, body, shared).await
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! In-memory state: grants (refresh tokens and the access tokens minted under them),
-//! revocations, and the per-user preferences and events a remote provider persists.
+//! revocations, and the per-user preferences, events and load-test results a remote provider
+//! persists.
 //!
 //! Nothing survives a restart on purpose: the provider exists for tests and local
 //! development, where a clean slate per run is what one wants.
@@ -19,7 +20,8 @@ pub(crate) struct Store {
     revoked_jtis: HashSet<String>,
     grants: HashMap<String, Grant>,
     prefs: HashMap<String, Value>,
-    events: HashMap<String, Vec<Value>>,
+    /// Per kind (`events`, `results`) and user, what was handed over, in order.
+    items: HashMap<(&'static str, String), Vec<Value>>,
 }
 
 impl Store {
@@ -84,11 +86,17 @@ impl Store {
         self.prefs.insert(sub.to_string(), prefs);
     }
 
-    pub(crate) fn add_event(&mut self, sub: &str, event: Value) {
-        self.events.entry(sub.to_string()).or_default().push(event);
+    pub(crate) fn add_item(&mut self, kind: &'static str, sub: &str, item: Value) {
+        self.items
+            .entry((kind, sub.to_string()))
+            .or_default()
+            .push(item);
     }
 
-    pub(crate) fn events(&self, sub: &str) -> Vec<Value> {
-        self.events.get(sub).cloned().unwrap_or_default()
+    pub(crate) fn items(&self, kind: &'static str, sub: &str) -> Vec<Value> {
+        self.items
+            .get(&(kind, sub.to_string()))
+            .cloned()
+            .unwrap_or_default()
     }
 }

@@ -1209,3 +1209,74 @@ async fn schedules_belong_to_their_user_and_run_as_them() {
     s.server.stop().await;
     s.provider.stop().await.unwrap();
 }
+
+/// A run started by a remote provider's user hands the stored result to the provider
+/// (`persist-results`), with the user's token; the run says so in its stream.
+#[tokio::test]
+async fn a_run_hands_its_result_to_the_provider() {
+    use futures::StreamExt;
+    use meshery_server::client::types;
+    let s = setup().await;
+    let issued = s.provider.control.issue_token();
+    let remote = sdk_with(
+        &s.server.base,
+        &[("authorization", format!("Bearer {}", issued.access_token))],
+    );
+    let t = crate::target::target().await;
+    let profile: types::PerformanceProfileInput = serde_json::from_value(serde_json::json!({
+        "name": "published", "endpoints": [t.url("/delay/0")], "duration": "1s", "qps": 10
+    }))
+    .unwrap();
+    let p = remote
+        .save_user_performance_profile()
+        .body(profile)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let mut stream = remote
+        .run_performance_profile()
+        .id(p.id)
+        .name("handed over")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let mut body = String::new();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(chunk) = stream.next().await {
+            body.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+        }
+    })
+    .await
+    .expect("the run ends");
+    assert!(body.contains("Result handed to provider"), "{body}");
+    assert!(body.contains("\"status\":\"success\""), "{body}");
+    let stored = remote
+        .get_user_performance_profile_results()
+        .id(p.id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .results
+        .remove(0);
+    let at_provider: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/results", s.provider.base_url))
+        .bearer_auth(&issued.access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(at_provider["totalCount"], 1, "{at_provider}");
+    let r = &at_provider["results"][0];
+    assert_eq!(r["mesheryId"], stored.meshery_id.to_string());
+    assert_eq!(r["name"], "handed over");
+    assert_eq!(r["performanceProfile"], p.id.to_string());
+    assert_eq!(r["runnerResults"]["RunType"], "HTTP");
+    assert_eq!(r["smp"]["requests"], stored.smp.requests);
+    s.server.stop().await;
+    s.provider.stop().await.unwrap();
+}
