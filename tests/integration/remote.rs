@@ -26,6 +26,13 @@ async fn setup() -> Setup {
     .await
 }
 
+/// Access tokens that expire after `ttl_secs`, and a server that allows no leeway on them.
+async fn short_lived_tokens(ttl_secs: u64) -> Setup {
+    let mut cfg = Config::new(vec![KEY.to_vec()]);
+    cfg.token_ttl_secs = ttl_secs;
+    setup_with(cfg, Box::new(|c| c.jwt_leeway_secs = 0)).await
+}
+
 /// The reference provider with `cfg`, and a server that uses it by default (plus `configure`).
 async fn setup_with(
     cfg: Config,
@@ -698,17 +705,9 @@ async fn a_missing_capability_is_named() {
 async fn a_subscription_ends_with_an_error_when_its_token_expires() {
     use futures::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
-    let mut cfg = Config::new(vec![KEY.to_vec()]);
-    cfg.token_ttl_secs = 2;
     let Setup {
         provider, server, ..
-    } = setup_with(
-        cfg,
-        Box::new(|c| {
-            c.jwt_leeway_secs = 0;
-        }),
-    )
-    .await;
+    } = short_lived_tokens(2).await;
     let issued = provider.control.issue_token();
     let mut ws = ws_connect(&server, "graphql-transport-ws").await;
     let init = serde_json::json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {}", issued.access_token)}});
@@ -736,19 +735,11 @@ async fn a_subscription_ends_with_an_error_when_its_token_expires() {
 
 #[tokio::test]
 async fn an_expired_session_is_refreshed_once_and_the_cookie_rewritten() {
-    let mut cfg = Config::new(vec![KEY.to_vec()]);
-    cfg.token_ttl_secs = 1;
     let Setup {
         provider,
         server,
         name,
-    } = setup_with(
-        cfg,
-        Box::new(|c| {
-            c.jwt_leeway_secs = 0;
-        }),
-    )
-    .await;
+    } = short_lived_tokens(1).await;
     let issued = provider.control.issue_token();
     let cookies = format!("meshery-provider={name}; token={}", issued.cookie_value);
     let http = reqwest::Client::new();
@@ -1000,17 +991,9 @@ async fn a_browser_with_a_bad_callback_token_is_not_sent_round_in_circles() {
 
 #[tokio::test]
 async fn the_event_stream_ends_when_the_session_expires() {
-    let mut cfg = Config::new(vec![KEY.to_vec()]);
-    cfg.token_ttl_secs = 2;
     let Setup {
         provider, server, ..
-    } = setup_with(
-        cfg,
-        Box::new(|c| {
-            c.jwt_leeway_secs = 0;
-        }),
-    )
-    .await;
+    } = short_lived_tokens(2).await;
     let issued = provider.control.issue_token();
     let resp = reqwest::Client::new()
         .get(server.url("/api/system/events/subscribe"))

@@ -528,8 +528,9 @@ async fn smp_test_configurations_are_stored() {
     s.stop().await;
 }
 
-/// Shutting down cancels a running test; what it measured is stored before the database
-/// closes, marked `Cancelled`, and a new server on the same database lists it.
+/// Shutting down cancels a running test; what it measured is stored, marked `Cancelled`, and a
+/// new server on the same database lists it. (That `Running::wait` holds the store open for it
+/// is not observable here: the insert usually wins the race anyway.)
 #[tokio::test]
 async fn a_shutdown_stores_the_cancelled_run() {
     let t = target().await;
